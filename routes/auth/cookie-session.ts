@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { problem } from '../../src/problems.js'
+import { TokenResponseSchema } from '../../src/schemas/auth.js'
+import { commonProblems, problemResponses } from '../../src/schemas/common.js'
+
+const REFRESH_WINDOW_MS = 5 * 60 * 1000
+
+const cookieSessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { config } = fastify
+
+  // These routes take no input but the cookie. A JSON schema cannot accept "no body", which
+  // browsers send, so the body is checked here: absent or {} only.
+  async function requireEmptyBody (request: FastifyRequest) {
+    const { body } = request
+    const empty = body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)
+    if (!empty) throw problem(400, 'This endpoint takes no body; send none or {}', { code: 'validation_failed', errors: [{ field: '/body', message: 'must be empty' }] })
+  }
+
+  function rejectRefresh (reply: FastifyReply, detail: string, code: string) {
+    fastify.refreshCookie.clear(reply)
+    return problem(401, detail, { code })
+  }
+
+  fastify.post('/refresh', {
+    onRequest: fastify.verifyCsrf,
+    preValidation: requireEmptyBody,
+    config: { rateLimit: fastify.ipRateLimit(config.RATE_LIMIT_REFRESH_PER_5_MINUTES, REFRESH_WINDOW_MS) },
+    schema: {
+      tags: ['auth'],
+      summary: 'Exchange the refresh cookie for a new access token and a rotated refresh cookie',
+      description: 'Requires the X-Requested-With header. Presenting the refresh token that was replaced less than ' +
+        `${config.REFRESH_GRACE_SECONDS} s ago returns the current one again; any older token revokes the session.`,
+      security: [{ refreshCookie: [] }],
+      response: { 200: TokenResponseSchema, ...problemResponses(400, 401, 403, 415), ...commonProblems }
+    }
+  }, async function refresh (request, reply) {
+    const presented = request.cookies[fastify.refreshCookie.name]
+    if (presented === undefined || presented === '') {
+      throw rejectRefresh(reply, 'The refresh token cookie is missing; sign in again', 'refresh_token_missing')
+    }
+
+    const outcome = await fastify.sessions.refresh(presented)
+    if (outcome.kind === 'invalid') {
+      request.log.info({ reason: outcome.reason }, 'refresh rejected')
+      throw rejectRefresh(reply, 'The refresh token is invalid or expired; sign in again', 'refresh_token_invalid')
+    }
+    if (outcome.kind === 'reuse') {
+      request.log.warn({ userId: outcome.session.userId, sessionId: outcome.session.id }, 'refresh token reuse detected; session revoked')
+      throw rejectRefresh(reply, 'The refresh token was already used; the session has been revoked, sign in again', 'refresh_token_reused')
+    }
+
+    const { session, refreshToken } = outcome
+    request.log.info({ userId: session.userId, sessionId: session.id, grace: outcome.kind === 'grace' }, 'session refreshed')
+    fastify.refreshCookie.set(reply, refreshToken, fastify.sessions.cookieMaxAgeSeconds(session))
+    return {
+      accessToken: fastify.signAccessToken(session.userId, session.id),
+      tokenType: 'Bearer' as const,
+      expiresIn: config.ACCESS_TOKEN_TTL_SECONDS
+    }
+  })
+
+  fastify.post('/logout', {
+    onRequest: fastify.verifyCsrf,
+    preValidation: requireEmptyBody,
+    schema: {
+      tags: ['auth'],
+      summary: 'Revoke the session of the refresh cookie and clear the cookie',
+      description: 'Idempotent: without a cookie, or with one that is no longer valid, it still answers 204.',
+      security: [{ refreshCookie: [] }],
+      response: { 204: { type: 'null', description: 'Signed out' }, ...problemResponses(400, 403, 415), ...commonProblems }
+    }
+  }, async function logout (request, reply) {
+    const presented = request.cookies[fastify.refreshCookie.name]
+    const session = presented === undefined ? null : await fastify.sessions.findSessionByToken(presented)
+    if (session !== null && await fastify.storage.sessions.revoke(session.id, new Date())) {
+      request.log.info({ userId: session.userId, sessionId: session.id }, 'logged out')
+    }
+
+    fastify.refreshCookie.clear(reply)
+    return reply.code(204).send()
+  })
+}
+
+export default cookieSessionRoutes

@@ -1,0 +1,83 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import type { DestinationStream } from 'pino'
+import authPlugin from '../plugins/auth.js'
+import configPlugin from '../plugins/config.js'
+import cookiesPlugin from '../plugins/cookies.js'
+import csrfPlugin from '../plugins/csrf.js'
+import errorsPlugin from '../plugins/errors.js'
+import healthPlugin from '../plugins/health.js'
+import openapiPlugin from '../plugins/openapi.js'
+import rateLimitPlugin from '../plugins/rate-limit.js'
+import securityPlugin from '../plugins/security.js'
+import storagePlugin from '../plugins/storage.js'
+import authRoutes from '../routes/auth/index.js'
+import healthRoutes from '../routes/health.js'
+import taskRoutes from '../routes/tasks.js'
+import userRoutes from '../routes/users.js'
+import wellKnownRoutes from '../routes/well-known.js'
+import { listOf, type Config } from './config.js'
+import { buildValidatorCompiler } from './http/validation.js'
+import { loggerOptions } from './logger.js'
+import { ProblemSchema } from './schemas/common.js'
+import { SessionStartSchema, TokenResponseSchema, UserSchema } from './schemas/auth.js'
+
+export interface BuildOptions {
+  /** Where JSON log lines go instead of stdout; tests read them from here. */
+  logStream?: DestinationStream
+}
+
+// A client-supplied request id is echoed only when it cannot break a log line or a header.
+const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** Builds the whole service from a config object. The server entry point and the tests both use it. */
+export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const trustedProxies = listOf(config.TRUST_PROXY)
+  const app = Fastify({
+    logger: loggerOptions(config, options.logStream),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.REQUEST_TIMEOUT_MS,
+    trustProxy: trustedProxies.length === 0 ? false : trustedProxies,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId (request) {
+      const header = request.headers['x-request-id']
+      return typeof header === 'string' && saneRequestId.test(header) ? header : randomUUID()
+    },
+    ajv: { customOptions: { allErrors: true } },
+    schemaController: {
+      compilersFactory: { buildValidator: buildValidatorCompiler }
+    }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // Only JSON is accepted anywhere; dropping the text/plain parser means a cross-site HTML form
+  // cannot reach a route at all (it gets 415).
+  app.removeContentTypeParser('text/plain')
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  for (const schema of [ProblemSchema, UserSchema, TokenResponseSchema, SessionStartSchema]) app.addSchema(schema)
+
+  await app.register(configPlugin, { config })
+  await app.register(errorsPlugin)
+  await app.register(storagePlugin)
+  await app.register(authPlugin)
+  await app.register(cookiesPlugin)
+  await app.register(csrfPlugin)
+  await app.register(securityPlugin)
+  await app.register(rateLimitPlugin)
+  await app.register(healthPlugin)
+  await app.register(openapiPlugin)
+
+  await app.register(healthRoutes)
+  await app.register(wellKnownRoutes)
+  await app.register(authRoutes, { prefix: '/v1/auth' })
+  await app.register(userRoutes, { prefix: '/v1/users' })
+  await app.register(taskRoutes, { prefix: '/v1/tasks' })
+
+  return app
+}
