@@ -3,15 +3,14 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { sendProblem } from './errors.js'
 
-// Load shedding: when the event loop lags by more than a second, new requests get a quick 503 with
-// Retry-After instead of queueing behind the backlog. Health routes are exempt so an orchestrator
-// still sees the process as alive.
-const MAX_EVENT_LOOP_DELAY_MS = 1000
+// Load shedding: while the event loop lags by more than MAX_EVENT_LOOP_DELAY_MS, new requests get a
+// quick 503 with Retry-After instead of queueing behind the backlog. Health routes are exempt so an
+// orchestrator still sees the process as alive.
 const RETRY_AFTER_SECONDS = 5
 
 async function healthPlugin (fastify: FastifyInstance) {
   await fastify.register(fastifyUnderPressure, {
-    maxEventLoopDelay: MAX_EVENT_LOOP_DELAY_MS,
+    maxEventLoopDelay: fastify.config.MAX_EVENT_LOOP_DELAY_MS,
     pressureHandler: (request, reply, type, value) => {
       if (request.url.startsWith('/health/')) return
       request.log.warn({ type, value }, 'shedding load: the server is under pressure')
@@ -21,4 +20,4 @@ async function healthPlugin (fastify: FastifyInstance) {
   })
 }
 
-export default fp(healthPlugin, { name: 'health', dependencies: ['errors'], fastify: '5.x' })
+export default fp(healthPlugin, { name: 'health', dependencies: ['config', 'errors'], fastify: '5.x' })

@@ -25,7 +25,7 @@ async function withTimeout (promise: Promise<void>, ms: number): Promise<void> {
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/health/live', {
-    config: { rateLimit: false },
+    config: { rateLimitPolicy: 'none' },
     schema: {
       tags: ['operations'],
       summary: 'Liveness: the process is up and serving requests',
@@ -36,7 +36,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.get('/health/ready', {
-    config: { rateLimit: false },
+    config: { rateLimitPolicy: 'none' },
     schema: {
       tags: ['operations'],
       summary: 'Readiness: the store answers',

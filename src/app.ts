@@ -60,6 +60,17 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     reply.header('x-request-id', request.id)
   })
 
+  // During shutdown, responses to requests already in flight close their connection. Otherwise a
+  // keep-alive client holds the server open until the keep-alive timeout, past SHUTDOWN_TIMEOUT_MS.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close')
+    return payload
+  })
+
   for (const schema of [ProblemSchema, UserSchema, TokenResponseSchema, SessionStartSchema]) app.addSchema(schema)
 
   await app.register(configPlugin, { config })

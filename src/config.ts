@@ -40,6 +40,7 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 65536, minimum: 1024 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1000, minimum: 0, description: 'New requests get 503 while the event loop lags by more than this; 0 turns load shedding off' }),
 
   RATE_LIMIT_LOGIN_PER_MINUTE: Type.Integer({ default: 10, minimum: 1 }),
   RATE_LIMIT_REGISTER_PER_HOUR: Type.Integer({ default: 10, minimum: 1 }),

@@ -4,7 +4,6 @@ import { problem } from '../../src/problems.js'
 import { TokenResponseSchema } from '../../src/schemas/auth.js'
 import { commonProblems, problemResponses } from '../../src/schemas/common.js'
 
-const REFRESH_WINDOW_MS = 5 * 60 * 1000
 
 const cookieSessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { config } = fastify
@@ -25,7 +24,7 @@ const cookieSessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/refresh', {
     onRequest: fastify.verifyCsrf,
     preValidation: requireEmptyBody,
-    config: { rateLimit: fastify.ipRateLimit(config.RATE_LIMIT_REFRESH_PER_5_MINUTES, REFRESH_WINDOW_MS) },
+    config: { rateLimitPolicy: 'refresh' },
     schema: {
       tags: ['auth'],
       summary: 'Exchange the refresh cookie for a new access token and a rotated refresh cookie',

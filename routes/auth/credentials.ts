@@ -34,7 +34,7 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }
 
   fastify.post('/register', {
-    config: { rateLimit: fastify.ipRateLimit(config.RATE_LIMIT_REGISTER_PER_HOUR, 3600_000) },
+    config: { rateLimitPolicy: 'register' },
     schema: {
       tags: ['auth'],
       summary: 'Create an account and sign in',
@@ -62,7 +62,7 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.post('/login', {
-    config: { rateLimit: fastify.ipRateLimit(config.RATE_LIMIT_LOGIN_PER_MINUTE, 60_000) },
+    config: { rateLimitPolicy: 'login' },
     schema: {
       tags: ['auth'],
       summary: 'Sign in with email and password',

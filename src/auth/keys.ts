@@ -86,10 +86,10 @@ function parseVerifyKeys (value: string | undefined): Array<JsonWebKey & { kid: 
   } catch {
     throw new Error('JWT_VERIFY_KEYS is not valid JSON; expected a JSON Web Key Set like {"keys":[...]}')
   }
-  const keys = (parsed as { keys?: unknown }).keys
+  const keys = typeof parsed === 'object' && parsed !== null ? (parsed as { keys?: unknown }).keys : undefined
   if (!Array.isArray(keys)) throw new Error('JWT_VERIFY_KEYS must be a JSON Web Key Set: an object with a "keys" array')
-  return keys.map((key: JsonWebKey & { kid?: unknown }, index) => {
-    if (typeof key.kid !== 'string' || key.kty !== 'EC' || key.crv !== 'P-256' || key.d !== undefined) {
+  return keys.map((key: JsonWebKey & { kid?: unknown } | null, index) => {
+    if (typeof key !== 'object' || key === null || typeof key.kid !== 'string' || key.kty !== 'EC' || key.crv !== 'P-256' || key.d !== undefined) {
       throw new Error(`JWT_VERIFY_KEYS: key ${index} must be a public EC P-256 key with a "kid"`)
     }
     return key as JsonWebKey & { kid: string }
