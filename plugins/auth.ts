@@ -4,6 +4,8 @@ import fp from 'fastify-plugin'
 import { randomUUID } from 'node:crypto'
 import { loadSigningKeys, type SigningKeys } from '../src/auth/keys.js'
 import { PasswordHasher } from '../src/auth/passwords.js'
+import { LoginThrottle } from '../src/auth/login-throttle.js'
+import { RevocationCheck } from '../src/auth/revocation.js'
 import { SessionService } from '../src/auth/sessions.js'
 import { problem } from '../src/problems.js'
 
@@ -30,8 +32,15 @@ declare module 'fastify' {
     /** onRequest hook: rejects the request with 401 unless it carries a valid, unrevoked access token. */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     signAccessToken: (userId: string, sessionId: string) => string
+    /**
+     * Verifies the request's bearer token once per request and returns its claims; rejects with
+     * a 401 problem. The rate limiter and authenticate share the result.
+     */
+    verifyAccessToken: (request: FastifyRequest) => Promise<AccessTokenClaims>
     passwords: PasswordHasher
     sessions: SessionService
+    revocations: RevocationCheck
+    loginThrottle: LoginThrottle
   }
 }
 
@@ -73,7 +82,10 @@ async function authPlugin (fastify: FastifyInstance) {
       allowedAud: config.JWT_AUDIENCE,
       checkTyp: ACCESS_TOKEN_TYPE,
       clockTolerance: 30,
-      requiredClaims: ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp']
+      requiredClaims: ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp'],
+      // Verified tokens are cached (bounded LRU, never past their exp) because an ES256 check
+      // costs more than the rest of a typical request.
+      cache: 10_000
     }
   })
 
@@ -93,18 +105,39 @@ async function authPlugin (fastify: FastifyInstance) {
     return fastify.jwt.sign({ sub: userId, sid: sessionId, jti: randomUUID() })
   })
 
-  fastify.decorate('authenticate', async function authenticate (request: FastifyRequest) {
+  fastify.decorate('revocations', new RevocationCheck(fastify.storage.sessions))
+  fastify.decorate('loginThrottle', new LoginThrottle(fastify.storage.loginThrottle))
+
+  const verified = new WeakMap<FastifyRequest, Promise<AccessTokenClaims>>()
+
+  async function verifyOnce (request: FastifyRequest): Promise<AccessTokenClaims> {
     const header = request.headers.authorization
     if (header === undefined) throw unauthorized('The Authorization header is missing; send "Authorization: Bearer <access token>"')
     if (!/^Bearer [A-Za-z0-9._~+/-]+=*$/.test(header)) throw unauthorized('The Authorization header must be "Bearer <access token>"')
 
     try {
-      await request.jwtVerify()
+      return await request.jwtVerify<AccessTokenClaims>()
     } catch (error) {
       const code = (error as { code?: string }).code
       if (code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED') throw unauthorized('The access token has expired; refresh it')
       throw unauthorized('The access token is invalid')
     }
+  }
+
+  fastify.decorate('verifyAccessToken', function verifyAccessToken (request: FastifyRequest) {
+    let result = verified.get(request)
+    if (result === undefined) {
+      result = verifyOnce(request)
+      verified.set(request, result)
+    }
+    return result
+  })
+
+  fastify.decorate('authenticate', async function authenticate (request: FastifyRequest) {
+    const claims = await fastify.verifyAccessToken(request)
+    // A valid signature is not enough: logout, password change and reuse detection revoke the
+    // session, and its access tokens must stop working before they expire.
+    if (await fastify.revocations.isRevoked(claims.sid)) throw unauthorized('The session of this access token has been revoked; sign in again')
   })
 }
 

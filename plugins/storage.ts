@@ -48,8 +48,9 @@ async function storagePlugin (fastify: FastifyInstance) {
   fastify.log.info({ store: storage.kind }, 'storage opened')
 
   const sweep = setInterval(() => {
-    storage.sessions.deleteExpired(new Date()).catch((error: unknown) => {
-      fastify.log.warn({ err: error }, 'deleting expired sessions failed; retrying at the next sweep')
+    const now = new Date()
+    Promise.all([storage.sessions.deleteExpired(now), storage.loginThrottle.deleteExpired(now)]).catch((error: unknown) => {
+      fastify.log.warn({ err: error }, 'deleting expired sessions or login failures failed; retrying at the next sweep')
     })
   }, SESSION_SWEEP_INTERVAL_MS)
   sweep.unref()

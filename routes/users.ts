@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { problem } from '../src/problems.js'
 import { UserSchema } from '../src/schemas/auth.js'
 import { commonProblems, problemResponses } from '../src/schemas/common.js'
+import { DeleteAccountBodySchema } from '../src/schemas/sessions.js'
 import { presentUser } from './auth/credentials.js'
+import { currentUser, requirePassword } from './auth/password-check.js'
 
 const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/me', {
@@ -15,9 +16,35 @@ const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(UserSchema), ...problemResponses(401), ...commonProblems }
     }
   }, async function getMe (request) {
-    const user = await fastify.storage.users.findById(request.user.sub)
-    if (user === null) throw problem(401, 'The account of this access token no longer exists', { code: 'invalid_access_token' })
-    return presentUser(user)
+    return presentUser(await currentUser(fastify, request))
+  })
+
+  fastify.delete('/me', {
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: ['users'],
+      summary: 'Delete the account with its sessions and tasks',
+      description: 'Requires the password. Afterwards the email can register again.',
+      security: [{ bearerAuth: [] }],
+      body: DeleteAccountBodySchema,
+      response: { 204: Type.Null({ description: 'Account deleted' }), ...problemResponses(400, 401, 413, 415), ...commonProblems }
+    }
+  }, async function deleteMe (request, reply) {
+    const user = await currentUser(fastify, request)
+    await requirePassword(fastify, request, user, request.body.password, '/body/password')
+
+    for (const session of await fastify.storage.sessions.listActiveForUser(user.id, new Date())) {
+      fastify.revocations.markRevoked(session.id)
+    }
+    // Tasks and sessions go first, so a failure part-way leaves an account that can still sign in
+    // and retry, never orphaned data without an owner.
+    const tasks = await fastify.storage.tasks.deleteAllForOwner(user.id)
+    const sessions = await fastify.storage.sessions.deleteAllForUser(user.id)
+    await fastify.storage.users.delete(user.id)
+    request.log.info({ userId: user.id, sessionId: request.user.sid, tasks, sessions }, 'account deleted')
+
+    fastify.refreshCookie.clear(reply)
+    return reply.code(204).send(null)
   })
 }
 

@@ -22,6 +22,7 @@ import { buildValidatorCompiler } from './http/validation.js'
 import { loggerOptions } from './logger.js'
 import { ProblemSchema } from './schemas/common.js'
 import { SessionStartSchema, TokenResponseSchema, UserSchema } from './schemas/auth.js'
+import { SessionSchema } from './schemas/sessions.js'
 
 export interface BuildOptions {
   /** Where JSON log lines go instead of stdout; tests read them from here. */
@@ -71,7 +72,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     return payload
   })
 
-  for (const schema of [ProblemSchema, UserSchema, TokenResponseSchema, SessionStartSchema]) app.addSchema(schema)
+  for (const schema of [ProblemSchema, UserSchema, TokenResponseSchema, SessionStartSchema, SessionSchema]) app.addSchema(schema)
 
   await app.register(configPlugin, { config })
   await app.register(errorsPlugin)

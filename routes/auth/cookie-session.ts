@@ -45,6 +45,7 @@ const cookieSessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       throw rejectRefresh(reply, 'The refresh token is invalid or expired; sign in again', 'refresh_token_invalid')
     }
     if (outcome.kind === 'reuse') {
+      fastify.revocations.markRevoked(outcome.session.id)
       request.log.warn({ userId: outcome.session.userId, sessionId: outcome.session.id }, 'refresh token reuse detected; session revoked')
       throw rejectRefresh(reply, 'The refresh token was already used; the session has been revoked, sign in again', 'refresh_token_reused')
     }
@@ -73,6 +74,7 @@ const cookieSessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const presented = request.cookies[fastify.refreshCookie.name]
     const session = presented === undefined ? null : await fastify.sessions.findSessionByToken(presented)
     if (session !== null && await fastify.storage.sessions.revoke(session.id, new Date())) {
+      fastify.revocations.markRevoked(session.id)
       request.log.info({ userId: session.userId, sessionId: session.id }, 'logged out')
     }
 

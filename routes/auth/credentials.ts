@@ -71,6 +71,15 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async function login (request, reply) {
     const email = normalizeEmail(request.body.email)
+
+    // The backoff is checked before the account is looked up, so a throttled answer reveals nothing
+    // about whether the email has an account, and a correct password does not skip the wait.
+    const retryAfter = await fastify.loginThrottle.retryAfterSeconds(email)
+    if (retryAfter > 0) {
+      request.log.warn({ retryAfter }, 'login throttled after repeated failures')
+      throw problem(429, `Too many failed sign-ins for this account; retry in ${retryAfter} s`, { code: 'login_throttled', headers: { 'retry-after': String(retryAfter) } })
+    }
+
     const user = await fastify.storage.users.findByEmail(email)
 
     // Unknown email and wrong password cost one argon2 verification each and get the same answer.
@@ -78,9 +87,12 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       ? await fastify.passwords.verifyDummy(request.body.password)
       : await fastify.passwords.verify(user.passwordHash, request.body.password)
     if (user === null || !valid) {
-      request.log.info({ userId: user?.id ?? null }, 'login failed')
+      const failures = await fastify.loginThrottle.recordFailure(email)
+      request.log.info({ userId: user?.id ?? null, failures }, 'login failed')
       throw problem(401, 'The email or password is incorrect', { code: 'invalid_credentials' })
     }
+
+    await fastify.loginThrottle.reset(email)
 
     if (fastify.passwords.needsRehash(user.passwordHash)) {
       await fastify.storage.users.updatePasswordHash(user.id, await fastify.passwords.hash(request.body.password))

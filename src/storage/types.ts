@@ -187,11 +187,32 @@ export interface TaskStore {
   deleteAllForOwner (ownerId: string): Promise<number>
 }
 
+/** Failed logins of one account key (the SHA-256 of the normalised email), for the backoff. */
+export interface LoginFailures {
+  failures: number
+  lastFailureAt: Date
+  /** After this the count starts again from zero. */
+  expiresAt: Date
+}
+
+export interface LoginThrottleStore {
+  /** The live record for the key, or null when there is none or it has expired. */
+  get (key: string, now: Date): Promise<LoginFailures | null>
+  /**
+   * Counts one more failure, atomically, starting from zero when the record has expired, and sets
+   * lastFailureAt to `now` and expiresAt to `expiresAt`. Returns the updated record.
+   */
+  recordFailure (key: string, now: Date, expiresAt: Date): Promise<LoginFailures>
+  clear (key: string): Promise<void>
+  deleteExpired (now: Date): Promise<number>
+}
+
 export interface Storage {
   kind: 'sqlite' | 'mongodb'
   users: UserStore
   sessions: SessionStore
   tasks: TaskStore
+  loginThrottle: LoginThrottleStore
   /** Resolves when the store answers; rejects otherwise. Used by readiness. */
   ping (): Promise<void>
   close (): Promise<void>

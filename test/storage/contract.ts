@@ -1,4 +1,5 @@
 import type { Test } from 'tap'
+import { loginThrottleContract } from './contract-login-throttle.js'
 import { sessionContract } from './contract-sessions.js'
 import type { ContractOptions, StorageFactory } from './contract-support.js'
 import { taskListContract } from './contract-task-list.js'
@@ -16,4 +17,5 @@ export function storageContract (t: Test, factory: StorageFactory, options: Cont
   t.test('sessions', async (t) => { sessionContract(t, factory) })
   t.test('tasks', async (t) => { taskContract(t, factory, options) })
   t.test('task list', async (t) => { taskListContract(t, factory) })
+  t.test('login throttle', async (t) => { loginThrottleContract(t, factory, options) })
 }

@@ -2,7 +2,7 @@ import type { Db, IndexDescriptionInfo } from 'mongodb'
 import t, { type Test } from 'tap'
 import { newId } from '../../src/ids.js'
 import { openMongoStorage } from '../../src/storage/mongo/index.js'
-import { hoursAfter, newSession, newTask } from './contract-support.js'
+import { hoursAfter, newSession, newTask, randomTokenHash } from './contract-support.js'
 import { connectTestServer, recordingLog, skipMessage } from './mongodb-support.js'
 
 const server = await connectTestServer(t)
@@ -48,16 +48,20 @@ if (server === null) {
     }
     t.same(tasks.get('tasks_by_owner_tag')?.key, { ownerId: 1, tags: 1 })
 
+    const failures = await indexesOf(db, 'login_failures')
+
     if (isFerretDb) {
       t.equal(storage.ttlIndexes, false, 'FerretDB gets no TTL index')
       t.same(sessions.get('sessions_by_expiry')?.key, { expiresAt: 1 }, 'a plain expiry index for the sweep instead')
       t.same(tokens.get('refresh_tokens_by_expiry')?.key, { expiresAt: 1 })
+      t.same(failures.get('login_failures_by_expiry')?.key, { expiresAt: 1 })
       t.equal(log.messages.length, 1, 'the fallback is logged once')
       t.match(log.messages[0], /TTL/)
     } else {
       t.equal(storage.ttlIndexes, true)
       t.equal(sessions.get('sessions_expiry_ttl')?.expireAfterSeconds, 0)
       t.equal(tokens.get('refresh_tokens_expiry_ttl')?.expireAfterSeconds, 0)
+      t.equal(failures.get('login_failures_expiry_ttl')?.expireAfterSeconds, 0)
       t.same(log.messages, [], 'nothing to report')
     }
   })
@@ -96,15 +100,19 @@ if (server === null) {
 
   t.test('operator objects in input match nothing', async (t) => {
     const db = freshDatabase(t)
-    const { users, sessions, tasks } = await openMongoStorage(db, recordingLog())
+    const { users, sessions, tasks, loginThrottle } = await openMongoStorage(db, recordingLog())
     const operator = { $ne: null } as unknown as string
     await users.create({ email: 'ada@example.com', passwordHash: 'hash' })
+    await loginThrottle.recordFailure(randomTokenHash(), new Date(), hoursAfter(new Date(), 1))
     const ownerId = newId()
     await sessions.create(newSession(ownerId, new Date()))
     await tasks.create(ownerId, newTask({ tags: ['work'] }), new Date())
 
     t.equal(await users.findByEmail(operator), null, 'findByEmail')
     t.equal(await sessions.findToken(operator), null, 'findToken')
+    t.equal(await loginThrottle.get(operator, new Date()), null, 'login throttle get')
+    await loginThrottle.clear(operator)
+    t.equal(await db.collection('login_failures').countDocuments({}), 1, 'login throttle clear deletes nothing')
     const query = { sort: 'createdAt' as const, descending: true, limit: 10 }
     t.same(await tasks.list(ownerId, { ...query, filter: { now: new Date(), tag: operator } }), [], 'tag filter')
     t.same(await tasks.list(ownerId, { ...query, filter: { now: new Date(), q: '.*' } }), [], 'q is not a pattern')

@@ -57,11 +57,20 @@ export interface TaskDocument {
   revision: number
 }
 
+/** Failed logins of one account key. The key is the _id, so it is unique without another index. */
+export interface LoginFailureDocument {
+  _id: string
+  failures: number
+  lastFailureAt: Date
+  expiresAt: Date
+}
+
 export interface Collections {
   users: Collection<UserDocument>
   sessions: Collection<SessionDocument>
   refreshTokens: Collection<RefreshTokenDocument>
   tasks: Collection<TaskDocument>
+  loginFailures: Collection<LoginFailureDocument>
 }
 
 export function collectionsOf (db: Db): Collections {
@@ -69,6 +78,7 @@ export function collectionsOf (db: Db): Collections {
     users: db.collection<UserDocument>('users'),
     sessions: db.collection<SessionDocument>('sessions'),
     refreshTokens: db.collection<RefreshTokenDocument>('refresh_tokens'),
-    tasks: db.collection<TaskDocument>('tasks')
+    tasks: db.collection<TaskDocument>('tasks'),
+    loginFailures: db.collection<LoginFailureDocument>('login_failures')
   }
 }

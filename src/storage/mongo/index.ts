@@ -3,12 +3,16 @@ import type { BaseLogger } from 'pino'
 import type { Storage } from '../types.js'
 import { collectionsOf } from './collections.js'
 import { ensureIndexes } from './indexes.js'
+import { MongoLoginThrottleStore } from './login-throttle.js'
 import { MongoSessionStore } from './sessions.js'
 import { MongoTaskStore } from './tasks.js'
 import { MongoUserStore } from './users.js'
 
 export interface MongoStorage extends Storage {
-  /** False when the server rejected TTL indexes, so only deleteExpired removes expired sessions. */
+  /**
+   * False when the server rejected TTL indexes, so only deleteExpired removes expired sessions and
+   * login failure records.
+   */
   readonly ttlIndexes: boolean
 }
 
@@ -26,6 +30,7 @@ export async function openMongoStorage (db: Db, log: Pick<BaseLogger, 'info'>): 
     users: new MongoUserStore(collections.users),
     sessions: new MongoSessionStore(collections),
     tasks: new MongoTaskStore(collections),
+    loginThrottle: new MongoLoginThrottleStore(collections.loginFailures),
     async ping () {
       await db.command({ ping: 1 })
     },

@@ -11,7 +11,8 @@ const taskSortIndexes: IndexDescription[] = ['createdAt', 'updatedAt', 'dueDate'
 
 /**
  * Creates every index the stores rely on; creating an index that already exists is a no-op.
- * Returns whether the server deletes expired sessions itself through TTL indexes.
+ * Returns whether the server deletes expired sessions and login failure records itself through
+ * TTL indexes.
  */
 export async function ensureIndexes (collections: Collections, log: Pick<BaseLogger, 'info'>): Promise<boolean> {
   await createEach(collections.users, [{ key: { email: 1 }, name: 'users_email_unique', unique: true }])
@@ -25,10 +26,12 @@ export async function ensureIndexes (collections: Collections, log: Pick<BaseLog
 
   const sessionsTtl = await createExpiryIndex(collections.sessions, 'sessions')
   const tokensTtl = await createExpiryIndex(collections.refreshTokens, 'refresh_tokens')
-  if (!sessionsTtl || !tokensTtl) {
-    log.info('the MongoDB server does not support TTL indexes; expired sessions are deleted by the periodic sweep only')
+  const failuresTtl = await createExpiryIndex(collections.loginFailures, 'login_failures')
+  const ttlIndexes = sessionsTtl && tokensTtl && failuresTtl
+  if (!ttlIndexes) {
+    log.info('the MongoDB server does not support TTL indexes, so only the periodic sweep deletes expired sessions and login failure records')
   }
-  return sessionsTtl && tokensTtl
+  return ttlIndexes
 }
 
 /**

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Storage } from '../types.js'
+import { SqliteLoginThrottleStore } from './login-throttle.js'
 import { migrate } from './migrations.js'
 import { SqliteSessionStore } from './sessions.js'
 import { SqliteTaskStore } from './tasks.js'
@@ -22,6 +23,7 @@ export function openSqliteStorage (path: string): Storage {
     users: new SqliteUserStore(db),
     sessions: new SqliteSessionStore(db),
     tasks: new SqliteTaskStore(db),
+    loginThrottle: new SqliteLoginThrottleStore(db),
     async ping () {
       db.prepare('SELECT 1').get()
     },

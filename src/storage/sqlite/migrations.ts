@@ -72,6 +72,15 @@ const migrations: string[] = [
     PRIMARY KEY (task_id, tag)
   ) STRICT;
   CREATE INDEX task_tags_by_owner_tag ON task_tags (owner_id, tag);
+  `,
+  `
+  CREATE TABLE login_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX login_failures_by_expiry ON login_failures (expires_at);
   `
 ]
 

@@ -1,0 +1,143 @@
+import t from 'tap'
+import { buildTestApp, refreshCookieOf, refreshHeaders, registerUser, strongPassword, type RegisteredUser } from '../helpers.js'
+import type { FastifyInstance } from 'fastify'
+
+async function login (app: FastifyInstance, user: RegisteredUser, userAgent: string) {
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: user.password }, headers: { 'user-agent': userAgent } })
+  const body = response.json<{ accessToken: string }>()
+  return { authorization: { authorization: `Bearer ${body.accessToken}` }, cookie: refreshCookieOf(response) as string }
+}
+
+t.test('sessions lists the active sessions and marks the current one', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  const phone = await login(app, user, 'Phone/1.0')
+
+  const response = await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: phone.authorization })
+
+  t.equal(response.statusCode, 200)
+  const items = response.json<{ items: Array<Record<string, unknown>> }>().items
+  t.equal(items.length, 2)
+  t.same(Object.keys(items[0] as object).sort(), ['createdAt', 'current', 'expiresAt', 'id', 'ip', 'lastUsedAt', 'userAgent'])
+  t.same(items.filter((item) => item.current).map((item) => item.userAgent), ['Phone/1.0'])
+  t.equal(items.find((item) => item.current)?.ip, '127.0.0.1')
+})
+
+t.test('deleting a session revokes its tokens; a foreign session is 404', async (t) => {
+  const { app } = await buildTestApp(t)
+  const alice = await registerUser(app)
+  const laptop = await login(app, alice, 'Laptop/1.0')
+  const mallory = await registerUser(app)
+  const sessions = (await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: alice.authorization })).json<{ items: Array<{ id: string, userAgent: string | null }> }>().items
+  const laptopId = sessions.find((session) => session.userAgent === 'Laptop/1.0')?.id as string
+
+  const foreign = await app.inject({ method: 'DELETE', url: `/v1/auth/sessions/${laptopId}`, headers: mallory.authorization })
+  const missing = await app.inject({ method: 'DELETE', url: `/v1/auth/sessions/${'0'.repeat(24)}`, headers: alice.authorization })
+  t.equal(foreign.statusCode, 404)
+  t.equal(missing.statusCode, 404)
+  const { requestId: _a, instance: _b, detail: _c, ...foreignShape } = foreign.json()
+  const { requestId: _d, instance: _e, detail: _f, ...missingShape } = missing.json()
+  t.same(foreignShape, missingShape, 'another user\'s session looks exactly like a missing one')
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: laptop.authorization })).statusCode, 200, 'the laptop is still signed in')
+
+  const malformed = await app.inject({ method: 'DELETE', url: '/v1/auth/sessions/not-an-id', headers: alice.authorization })
+  t.equal(malformed.statusCode, 400)
+
+  const deleted = await app.inject({ method: 'DELETE', url: `/v1/auth/sessions/${laptopId}`, headers: alice.authorization })
+  t.equal(deleted.statusCode, 204)
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: laptop.authorization })).statusCode, 401, 'its access token stops working')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: refreshHeaders(laptop.cookie) })).statusCode, 401, 'so does its refresh token')
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: alice.authorization })).statusCode, 200, 'the other session is untouched')
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/auth/sessions/${laptopId}`, headers: alice.authorization })).statusCode, 404, 'a revoked session is gone')
+})
+
+t.test('logout-all revokes every session of the user and clears the cookie', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  const other = await login(app, user, 'Tablet/2.0')
+  const bystander = await registerUser(app)
+
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/logout-all', headers: user.authorization })
+
+  t.equal(response.statusCode, 204)
+  t.equal(response.cookies.find((cookie) => cookie.name === '__Host-refresh_token')?.maxAge, 0)
+  for (const [name, session] of [['caller', { authorization: user.authorization, cookie: user.cookie }], ['other device', other]] as const) {
+    t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: session.authorization })).statusCode, 401, `${name}: access token revoked`)
+    t.equal((await app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: refreshHeaders(session.cookie) })).statusCode, 401, `${name}: refresh token revoked`)
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: bystander.authorization })).statusCode, 200, 'other users keep their sessions')
+})
+
+t.test('password change keeps the caller and revokes the rest', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  const other = await login(app, user, 'Old/1.0')
+  const newPassword = 'a brand new passphrase for this'
+
+  const wrong = await app.inject({ method: 'POST', url: '/v1/auth/password', headers: user.authorization, payload: { currentPassword: 'not my password at all', newPassword } })
+  t.equal(wrong.statusCode, 401)
+  t.equal(wrong.json().code, 'invalid_credentials')
+  const weak = await app.inject({ method: 'POST', url: '/v1/auth/password', headers: user.authorization, payload: { currentPassword: user.password, newPassword: 'short' } })
+  t.equal(weak.statusCode, 400)
+  t.equal(weak.json().errors[0].field, '/body/newPassword')
+  const unknownKey = await app.inject({ method: 'POST', url: '/v1/auth/password', headers: user.authorization, payload: { currentPassword: user.password, newPassword, userId: 'x' } })
+  t.equal(unknownKey.statusCode, 400)
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: other.authorization })).statusCode, 200, 'rejected changes revoke nothing')
+
+  const changed = await app.inject({ method: 'POST', url: '/v1/auth/password', headers: user.authorization, payload: { currentPassword: user.password, newPassword } })
+  t.equal(changed.statusCode, 204)
+
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: user.authorization })).statusCode, 200, 'the caller stays signed in')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: refreshHeaders(user.cookie) })).statusCode, 200, 'and can refresh')
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: other.authorization })).statusCode, 401, 'the other session is revoked')
+  const oldLogin = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: user.password } })
+  const newLogin = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: newPassword } })
+  t.equal(oldLogin.statusCode, 401, 'the old password no longer works')
+  t.equal(newLogin.statusCode, 200, 'the new one does')
+})
+
+t.test('account deletion removes the user, sessions and tasks; the email can register again', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  const other = await login(app, user, 'Other/1.0')
+  const bystander = await registerUser(app)
+  const task = await app.inject({ method: 'POST', url: '/v1/tasks', headers: user.authorization, payload: { title: 'Mine' } })
+  const bystanderTask = await app.inject({ method: 'POST', url: '/v1/tasks', headers: bystander.authorization, payload: { title: 'Theirs' } })
+  const taskId = task.json<{ id: string }>().id
+
+  const wrong = await app.inject({ method: 'DELETE', url: '/v1/users/me', headers: user.authorization, payload: { password: 'definitely not it' } })
+  t.equal(wrong.statusCode, 401)
+  const missingBody = await app.inject({ method: 'DELETE', url: '/v1/users/me', headers: user.authorization })
+  t.equal(missingBody.statusCode, 400)
+  t.equal((await app.inject({ method: 'GET', url: `/v1/tasks/${taskId}`, headers: user.authorization })).statusCode, 200, 'nothing was deleted yet')
+
+  const deleted = await app.inject({ method: 'DELETE', url: '/v1/users/me', headers: user.authorization, payload: { password: user.password } })
+  t.equal(deleted.statusCode, 204)
+  t.equal(deleted.cookies.find((cookie) => cookie.name === '__Host-refresh_token')?.maxAge, 0)
+
+  t.equal(await app.storage.users.findById(user.userId), null, 'the user is gone')
+  t.equal(await app.storage.tasks.findById(user.userId, taskId), null, 'the task is gone')
+  t.same(await app.storage.sessions.listActiveForUser(user.userId, new Date()), [], 'the sessions are gone')
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: other.authorization })).statusCode, 401)
+  t.equal((await app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: refreshHeaders(other.cookie) })).statusCode, 401)
+  t.equal((await app.inject({ method: 'GET', url: `/v1/tasks/${bystanderTask.json<{ id: string }>().id}`, headers: bystander.authorization })).statusCode, 200, 'other users keep their tasks')
+
+  const again = await app.inject({ method: 'POST', url: '/v1/auth/register', payload: { email: user.email, password: strongPassword } })
+  t.equal(again.statusCode, 201, 'the email can register again')
+  t.not(again.json().user.id, user.userId, 'as a new account')
+})
+
+t.test('auth events are logged with ids and without secrets', async (t) => {
+  const { app, logs, rawLogs } = await buildTestApp(t)
+  const user = await registerUser(app)
+  await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: 'wrong password entirely' } })
+  await app.inject({ method: 'POST', url: '/v1/auth/logout', headers: refreshHeaders(user.cookie) })
+
+  const events = new Map(logs.filter((line) => typeof line.msg === 'string').map((line) => [line.msg as string, line]))
+  t.equal(events.get('account registered')?.userId, user.userId)
+  t.match(events.get('account registered')?.sessionId, /^[0-9a-f]{24}$/)
+  t.equal(events.get('login failed')?.userId, user.userId)
+  t.equal(events.get('logged out')?.userId, user.userId)
+  t.notOk(rawLogs.join('\n').includes(user.password), 'no password in any line')
+  t.notOk(rawLogs.join('\n').includes(user.cookie.split('=')[1] as string), 'no refresh token in any line')
+})
