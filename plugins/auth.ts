@@ -7,6 +7,7 @@ import { PasswordHasher } from '../src/auth/passwords.js'
 import { LoginThrottle } from '../src/auth/login-throttle.js'
 import { RevocationCheck } from '../src/auth/revocation.js'
 import { SessionService } from '../src/auth/sessions.js'
+import { isId } from '../src/ids.js'
 import { problem } from '../src/problems.js'
 
 export interface AccessTokenClaims {
@@ -81,10 +82,11 @@ async function authPlugin (fastify: FastifyInstance) {
       allowedIss: config.JWT_ISSUER,
       allowedAud: config.JWT_AUDIENCE,
       checkTyp: ACCESS_TOKEN_TYPE,
-      clockTolerance: 30,
+      // fast-jwt reads the tolerance in milliseconds: 30 s of clock skew between instances.
+      clockTolerance: 30_000,
       requiredClaims: ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp'],
-      // Verified tokens are cached (bounded LRU, never past their exp) because an ES256 check
-      // costs more than the rest of a typical request.
+      // Verified tokens are cached (bounded LRU, never past their exp), so a client that sends
+      // the same token many times pays for the ES256 check once.
       cache: 10_000
     }
   })
@@ -113,15 +115,23 @@ async function authPlugin (fastify: FastifyInstance) {
   async function verifyOnce (request: FastifyRequest): Promise<AccessTokenClaims> {
     const header = request.headers.authorization
     if (header === undefined) throw unauthorized('The Authorization header is missing; send "Authorization: Bearer <access token>"')
-    if (!/^Bearer [A-Za-z0-9._~+/-]+=*$/.test(header)) throw unauthorized('The Authorization header must be "Bearer <access token>"')
+    // The scheme name is case-insensitive (RFC 9110); the token itself is base64url segments.
+    if (!/^Bearer [A-Za-z0-9._~+/-]+=*$/i.test(header)) throw unauthorized('The Authorization header must be "Bearer <access token>"')
 
+    let claims: AccessTokenClaims
     try {
-      return await request.jwtVerify<AccessTokenClaims>()
+      claims = await request.jwtVerify<AccessTokenClaims>()
     } catch (error) {
       const code = (error as { code?: string }).code
       if (code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED') throw unauthorized('The access token has expired; refresh it')
       throw unauthorized('The access token is invalid')
     }
+    // The signature proves who issued the claims, not that their types are right. Ids reach store
+    // queries, so anything but an id string is rejected, even in a correctly signed token.
+    if (typeof claims.sub !== 'string' || !isId(claims.sub) || typeof claims.sid !== 'string' || !isId(claims.sid)) {
+      throw unauthorized('The access token is invalid')
+    }
+    return claims
   }
 
   fastify.decorate('verifyAccessToken', function verifyAccessToken (request: FastifyRequest) {

@@ -14,6 +14,8 @@ declare module 'fastify' {
   }
 }
 
+const sameSiteValues = new Set(['same-origin', 'same-site', 'none'])
+
 async function csrfPlugin (fastify: FastifyInstance) {
   const allowedOrigins = new Set(listOf(fastify.config.CORS_ORIGINS))
 
@@ -21,7 +23,10 @@ async function csrfPlugin (fastify: FastifyInstance) {
     if (request.headers['x-requested-with'] === undefined) {
       throw problem(403, 'The X-Requested-With header is required on this cookie-authenticated request', { code: 'csrf_header_missing' })
     }
-    if (request.headers['sec-fetch-site'] === 'cross-site') {
+    // Browsers send exactly one of these values. Anything else, including two headers that Node
+    // joined into one, is treated as cross-site.
+    const fetchSite = request.headers['sec-fetch-site']
+    if (fetchSite !== undefined && !sameSiteValues.has(fetchSite)) {
       throw problem(403, 'Cross-site requests may not use the refresh cookie', { code: 'csrf_cross_site' })
     }
     const origin = request.headers.origin

@@ -2,6 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin'
 import { ProblemError, statusTitle } from '../src/problems.js'
 
+const MAX_LISTED_ERRORS = 20
+
 interface ValidationIssue {
   instancePath: string
   message?: string
@@ -14,7 +16,6 @@ interface ValidationIssue {
 const clientErrorDetails: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the limit',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'The Content-Type is not supported; send application/json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty but Content-Type is application/json; send a JSON value or drop the header',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body'
 }
 
@@ -27,7 +28,24 @@ function fieldOf (part: string, issue: ValidationIssue): string {
 function messageOf (issue: ValidationIssue): string {
   if (issue.keyword === 'additionalProperties') return 'is not an allowed property'
   if (issue.keyword === 'required') return 'is required'
+  // The pattern itself would mean little to the client; the OpenAPI document describes the rule.
+  if (issue.keyword === 'pattern') return 'has an invalid format'
+  if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) return `must be one of: ${issue.params.allowedValues.join(', ')}`
   return issue.message ?? 'is invalid'
+}
+
+// A nullable field that fails reports three issues: its own, "must be null" and "must match a
+// schema in anyOf". Only the first says what is wrong.
+function isNullableNoise (issue: ValidationIssue): boolean {
+  return issue.keyword === 'anyOf' || (issue.keyword === 'type' && issue.params.type === 'null')
+}
+
+// A path longer than this is not echoed: it is usually the malformed part of the request.
+const MAX_ECHOED_PATH_LENGTH = 512
+
+function instanceOf (request: FastifyRequest): { instance?: string } {
+  const path = request.url.split('?')[0] ?? ''
+  return path.length > MAX_ECHOED_PATH_LENGTH ? {} : { instance: path }
 }
 
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, extras: Partial<{ code: string, errors: Array<{ field: string, message: string }> }> = {}) {
@@ -39,7 +57,7 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, statu
       title: statusTitle(status),
       status,
       detail,
-      instance: request.url.split('?')[0],
+      ...instanceOf(request),
       requestId: request.id,
       ...extras
     })
@@ -57,16 +75,19 @@ async function errorsPlugin (fastify: FastifyInstance) {
 
     if (error.validation !== undefined) {
       const part = error.validationContext ?? 'body'
-      const errors = (error.validation as ValidationIssue[]).map((issue) => ({ field: fieldOf(part, issue), message: messageOf(issue) }))
+      const reported = error.validation as ValidationIssue[]
+      const meaningful = reported.filter((issue) => !isNullableNoise(issue))
+      const issues = meaningful.length > 0 ? meaningful : reported
+      // An array of thousands of bad items yields an issue each; the answer stays small because
+      // it lists the first MAX_LISTED_ERRORS, which is enough to fix the request.
+      const errors = issues.slice(0, MAX_LISTED_ERRORS).map((issue) => ({ field: fieldOf(part, issue), message: messageOf(issue) }))
       const fields = [...new Set(errors.map((entry) => entry.field))].join(', ')
-      return sendProblem(request, reply, 400, `The request is invalid: ${fields}`, { code: 'validation_failed', errors })
+      const more = issues.length > MAX_LISTED_ERRORS ? ` and ${issues.length - MAX_LISTED_ERRORS} more` : ''
+      return sendProblem(request, reply, 400, `The request is invalid: ${fields}${more}`, { code: 'validation_failed', errors })
     }
 
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
-      if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-        return sendProblem(request, reply, 400, 'The body is not valid JSON', { code: 'invalid_json' })
-      }
       return sendProblem(request, reply, status, clientErrorDetails[error.code] ?? error.message)
     }
 
@@ -77,7 +98,8 @@ async function errorsPlugin (fastify: FastifyInstance) {
   })
 
   fastify.setNotFoundHandler(function handleNotFound (request, reply) {
-    return sendProblem(request, reply, 404, `No route matches ${request.method} ${request.url.split('?')[0]}`)
+    const { instance } = instanceOf(request)
+    return sendProblem(request, reply, 404, instance === undefined ? `No route matches this ${request.method} request` : `No route matches ${request.method} ${instance}`)
   })
 }
 

@@ -18,7 +18,10 @@ import taskRoutes from '../routes/tasks.js'
 import userRoutes from '../routes/users.js'
 import wellKnownRoutes from '../routes/well-known.js'
 import { listOf, type Config } from './config.js'
+import { clientErrorHandler, frameworkErrors } from './http/framework-errors.js'
+import { registerJsonBodyParser } from './http/json-body.js'
 import { buildValidatorCompiler } from './http/validation.js'
+import { problem } from './problems.js'
 import { loggerOptions } from './logger.js'
 import { ProblemSchema } from './schemas/common.js'
 import { SessionStartSchema, TokenResponseSchema, UserSchema } from './schemas/auth.js'
@@ -47,7 +50,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       const header = request.headers['x-request-id']
       return typeof header === 'string' && saneRequestId.test(header) ? header : randomUUID()
     },
-    ajv: { customOptions: { allErrors: true } },
+    frameworkErrors,
+    clientErrorHandler,
     schemaController: {
       compilersFactory: { buildValidator: buildValidatorCompiler }
     }
@@ -56,6 +60,15 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   // Only JSON is accepted anywhere; dropping the text/plain parser means a cross-site HTML form
   // cannot reach a route at all (it gets 415).
   app.removeContentTypeParser('text/plain')
+  registerJsonBodyParser(app)
+
+  // Bodies are read as sent; a compressed body would reach the JSON parser as bytes it cannot read.
+  app.addHook('onRequest', async (request) => {
+    const encoding = request.headers['content-encoding']
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      throw problem(415, `Content-Encoding ${encoding} is not supported; send the body uncompressed`, { code: 'unsupported_content_encoding' })
+    }
+  })
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)

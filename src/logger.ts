@@ -20,10 +20,38 @@ export const redactPaths = [
   'body.newPassword'
 ]
 
+// Tokens do not belong in URLs, but a client may put one there; the logged URL never shows it.
+const sensitiveParameter = /token|password|secret|code|key/i
+
+export function redactUrl (url: string): string {
+  const queryStart = url.indexOf('?')
+  if (queryStart === -1) return url
+  const parameters = new URLSearchParams(url.slice(queryStart + 1))
+  for (const name of new Set(parameters.keys())) {
+    if (sensitiveParameter.test(name)) parameters.set(name, '[redacted]')
+  }
+  return `${url.slice(0, queryStart)}?${parameters.toString()}`
+}
+
+interface LoggedRequest {
+  method: string
+  url: string
+  host?: string
+  ip?: string
+  socket?: { remotePort?: number }
+}
+
+const serializers = {
+  req (request: LoggedRequest) {
+    return { method: request.method, url: redactUrl(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort }
+  }
+}
+
 export function loggerOptions (config: Config, stream?: DestinationStream): FastifyServerOptions['logger'] {
   const base = {
     level: config.LOG_LEVEL,
-    redact: { paths: redactPaths, censor: '[redacted]' }
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers
   }
   if (stream !== undefined) return { ...base, stream }
 

@@ -21,6 +21,7 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: app.log }, async ({ 
   if (err !== undefined) app.log.error({ err }, 'shutting down after an uncaught error')
   else app.log.info({ signal }, 'shutting down')
   await app.close()
+  app.log.info('server stopped')
 })
 
 try {

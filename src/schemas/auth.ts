@@ -1,9 +1,16 @@
 import { Type } from '@sinclair/typebox'
 import { DateTimeSchema, ObjectIdSchema } from './common.js'
 
-// Emails are trimmed and lower-cased by the handler, so the pattern allows surrounding white space;
-// 254 characters is the longest address SMTP can deliver to.
-export const EmailSchema = Type.String({ maxLength: 320, pattern: '^\\s*[^\\s@]{1,64}@[^\\s@]+\\.[^\\s@]+\\s*$', examples: ['ada@example.com'] })
+// Emails are trimmed and lower-cased by the handler, so the pattern allows surrounding white space.
+// 254 characters is the longest address SMTP can deliver to. Control and format characters
+// (Unicode category C: NUL, zero-width spaces, direction overrides) are rejected, because they make
+// two addresses that look the same differ.
+export const EmailSchema = Type.String({
+  maxLength: 254,
+  pattern: '^\\s*[^\\s@\\p{C}]{1,64}@[^\\s@\\p{C}]+\\.[^\\s@\\p{C}]+\\s*$',
+  description: 'An email address of at most 254 characters; surrounding white space is removed and letters are lower-cased',
+  examples: ['ada@example.com']
+})
 
 // The length and common-password rules are applied by the handler after NFC normalisation, so they
 // can report which rule failed; the schema only bounds what is hashed.

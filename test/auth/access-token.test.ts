@@ -71,11 +71,59 @@ t.test('forged and malformed access tokens get 401, never 500', async (t) => {
     t.equal(response.headers['www-authenticate'], 'Bearer', name)
   }
 
-  for (const authorization of ['', 'Bearer', 'Basic dXNlcjpwYXNz', `bearer ${user.accessToken}`, `Bearer ${user.accessToken} extra`]) {
+  for (const authorization of ['', 'Bearer', 'Basic dXNlcjpwYXNz', `Bearer ${user.accessToken} extra`, `Bearer  ${user.accessToken}`]) {
     const response = await app.inject({ method: 'GET', url: '/v1/users/me', headers: { authorization } })
     t.equal(response.statusCode, 401, `Authorization: ${authorization.slice(0, 20)}`)
   }
 
   const missing = await app.inject({ method: 'GET', url: '/v1/users/me' })
   t.equal(missing.statusCode, 401, 'no Authorization header')
+
+  const lowercase = await app.inject({ method: 'GET', url: '/v1/users/me', headers: { authorization: `bearer ${user.accessToken}` } })
+  t.equal(lowercase.statusCode, 200, 'the scheme name is case-insensitive')
+})
+
+/** Signs a token with the app's own key, so only the chosen claims are wrong. */
+function signWithAppKey (privateKeyPem: string, header: Record<string, unknown>, payload: Record<string, unknown>): string {
+  const input = `${base64url(header)}.${base64url(payload)}`
+  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKeyPem, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
+}
+
+t.test('correctly signed tokens with wrong claim types get 401', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  const { header, payload } = parts(user.accessToken)
+  const cases: Record<string, Record<string, unknown>> = {
+    'sub as an operator object': { ...payload, sub: { $ne: null } },
+    'sub as an array': { ...payload, sub: [user.userId] },
+    'sub not an id': { ...payload, sub: 'admin' },
+    'sid as a number': { ...payload, sid: 5 },
+    'missing jti': { ...payload, jti: undefined }
+  }
+
+  for (const [name, claims] of Object.entries(cases)) {
+    const token = signWithAppKey(app.signingKeys.privateKeyPem, header, claims)
+    const response = await app.inject({ method: 'GET', url: '/v1/users/me', headers: { authorization: `Bearer ${token}` } })
+    t.equal(response.statusCode, 401, name)
+  }
+
+  const control = signWithAppKey(app.signingKeys.privateKeyPem, header, payload)
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: { authorization: `Bearer ${control}` } })).statusCode, 200, 'the same signing with valid claims works')
+})
+
+t.test('clock skew of up to 30 s is tolerated', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  const { header, payload } = parts(user.accessToken)
+  const now = Math.floor(Date.now() / 1000)
+  const me = async (claims: Record<string, unknown>) => (await app.inject({
+    method: 'GET',
+    url: '/v1/users/me',
+    headers: { authorization: `Bearer ${signWithAppKey(app.signingKeys.privateKeyPem, header, { ...payload, ...claims })}` }
+  })).statusCode
+
+  t.equal(await me({ exp: now - 5 }), 200, 'expired 5 s ago')
+  t.equal(await me({ nbf: now + 5 }), 200, 'valid from 5 s ahead')
+  t.equal(await me({ exp: now - 60 }), 401, 'expired a minute ago')
+  t.equal(await me({ nbf: now + 60 }), 401, 'valid only from a minute ahead')
 })
