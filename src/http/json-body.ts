@@ -5,8 +5,8 @@ import { problem } from '../problems.js'
 
 // Fastify's JSON parser decodes the body as UTF-8 and replaces invalid bytes with U+FFFD, and
 // JSON's \ud800-style escapes can produce unpaired surrogates, which SQLite and MongoDB then store
-// as U+FFFD too. Either way the stored text differs from what the client sent and from what it was
-// answered, so such bodies are rejected instead.
+// as U+FFFD too. Either way the stored text would differ from what the client sent and from the
+// response it got, so such bodies are rejected instead.
 
 function findMalformedString (value: unknown, path: string): string | null {
   if (typeof value === 'string') return value.isWellFormed() ? null : path
