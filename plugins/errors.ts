@@ -48,6 +48,20 @@ function instanceOf (request: FastifyRequest): { instance?: string } {
   return path.length > MAX_ECHOED_PATH_LENGTH ? {} : { instance: path }
 }
 
+/** Converts a route path (":id" parameters, a trailing "*" wildcard) into a regular expression. */
+function routePattern (url: string): RegExp {
+  const source = url
+    .replace(/\/$/, '')
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) return '[^/]+'
+      if (segment === '*') return '.*'
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    })
+    .join('/')
+  return new RegExp(`^${source}/?$`)
+}
+
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, extras: Partial<{ code: string, errors: Array<{ field: string, message: string }> }> = {}) {
   return reply
     .code(status)
@@ -97,8 +111,25 @@ async function errorsPlugin (fastify: FastifyInstance) {
     return sendProblem(request, reply, shownStatus, `An unexpected error occurred; quote request id ${request.id} when reporting it`)
   })
 
+  // Route paths with their methods, so a known path with another method gets 405 and an Allow
+  // header (RFC 9110) instead of 404.
+  const routes: Array<{ pattern: RegExp, method: string }> = []
+  fastify.addHook('onRoute', (route) => {
+    const pattern = routePattern(route.url)
+    // OPTIONS is answered for every path by the CORS preflight route, so it says nothing here.
+    for (const method of [route.method].flat()) {
+      if (method !== 'OPTIONS') routes.push({ pattern, method })
+    }
+  })
+
   fastify.setNotFoundHandler(function handleNotFound (request, reply) {
     const { instance } = instanceOf(request)
+    const path = request.url.split('?')[0] ?? ''
+    const allowed = [...new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method))]
+    if (instance !== undefined && allowed.length > 0) {
+      reply.header('allow', allowed.join(', '))
+      return sendProblem(request, reply, 405, `${request.method} is not allowed on ${instance}; use ${allowed.join(' or ')}`)
+    }
     return sendProblem(request, reply, 404, instance === undefined ? `No route matches this ${request.method} request` : `No route matches ${request.method} ${instance}`)
   })
 }

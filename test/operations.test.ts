@@ -123,3 +123,19 @@ t.test('openapi document describes every route with schemas', async (t) => {
   const docs = await app.inject({ method: 'GET', url: '/docs/' })
   t.equal(docs.statusCode, 200, 'the docs page is served')
 })
+
+t.test('a known path with another method gets 405 and Allow', async (t) => {
+  const { app } = await buildTestApp(t)
+
+  const put = await app.inject({ method: 'PUT', url: `/v1/tasks/${'a'.repeat(24)}` })
+  t.equal(put.statusCode, 405)
+  t.equal(put.headers.allow, 'GET, HEAD, PATCH, DELETE')
+  t.match(put.headers['content-type'], /^application\/problem\+json/)
+
+  const getRefresh = await app.inject({ method: 'GET', url: '/v1/auth/refresh' })
+  t.equal(getRefresh.statusCode, 405)
+  t.equal(getRefresh.headers.allow, 'POST')
+
+  const unknown = await app.inject({ method: 'GET', url: '/v1/unknown/path' })
+  t.equal(unknown.statusCode, 404, 'an unknown path is still 404')
+})

@@ -129,7 +129,7 @@ t.test('refresh enforces the CSRF rules before rotating', async (t) => {
   }
 
   const getRefresh = await app.inject({ method: 'GET', url: '/v1/auth/refresh', headers: refreshHeaders(user.cookie) })
-  t.equal(getRefresh.statusCode, 404, 'only POST exists')
+  t.equal(getRefresh.statusCode, 405, 'only POST exists')
 
   const allowed = await app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: { ...refreshHeaders(user.cookie), origin: 'https://app.example.com', 'sec-fetch-site': 'same-site' }, payload: {} })
   t.equal(allowed.statusCode, 200, 'the configured origin with an empty JSON body rotates, so nothing rotated before')
