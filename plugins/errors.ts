@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ProblemError, statusTitle } from '../src/problems.js'
+import { isStoreUnavailableError } from '../src/storage/unavailable.js'
 
 const MAX_LISTED_ERRORS = 20
 
@@ -98,6 +99,12 @@ async function errorsPlugin (fastify: FastifyInstance) {
       const fields = [...new Set(errors.map((entry) => entry.field))].join(', ')
       const more = issues.length > MAX_LISTED_ERRORS ? ` and ${issues.length - MAX_LISTED_ERRORS} more` : ''
       return sendProblem(request, reply, 400, `The request is invalid: ${fields}${more}`, { code: 'validation_failed', errors })
+    }
+
+    if (isStoreUnavailableError(error)) {
+      request.log.warn({ err: error }, 'request failed: the store is unreachable')
+      reply.header('retry-after', '5')
+      return sendProblem(request, reply, 503, 'The data store is unreachable; retry shortly', { code: 'store_unavailable' })
     }
 
     const status = error.statusCode ?? 500

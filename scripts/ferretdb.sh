@@ -33,6 +33,8 @@ Environment:
   FERRETDB_START_TIMEOUT  seconds 'start' waits for the ping (default: 60)
   FERRETDB_LOG_LEVEL      debug, info, warn or error (default: info)
   FERRETDB_STATE_DIR      pid, URL and server log (default: REPO/.ferretdb)
+  FERRETDB_DATA_DIR       data folder kept across stop and start (default: a
+                          temporary folder that 'stop' deletes)
   FERRETDB_CACHE_DIR      build cache (default: \${XDG_CACHE_HOME:-\$HOME/.cache}/task-service)
 
 Only the URL (start, url) or the binary path (build) goes to stdout.
@@ -268,7 +270,14 @@ cmd_start() {
       port="$(pick_free_port)" || fail "failed to pick a free TCP port with node"
     fi
     url="mongodb://127.0.0.1:$port/"
-    data_dir="$(mktemp -d "${TMPDIR:-/tmp}/ferretdb-data.XXXXXX")"
+    # A fixed FERRETDB_DATA_DIR survives 'stop', so a restart serves the same data; the
+    # temporary folder used otherwise is deleted by 'stop'.
+    if [[ -n "${FERRETDB_DATA_DIR:-}" ]]; then
+      data_dir="$FERRETDB_DATA_DIR"
+      mkdir -p -- "$data_dir"
+    else
+      data_dir="$(mktemp -d "${TMPDIR:-/tmp}/ferretdb-data.XXXXXX")"
+    fi
 
     log "starting FerretDB on 127.0.0.1:$port with data in $data_dir"
     "$binary" -listen "127.0.0.1:$port" -data "$data_dir" -log-level "$LOG_LEVEL" \
