@@ -3,12 +3,13 @@ import { Type } from '@sinclair/typebox'
 import { problem } from '../../src/problems.js'
 import { commonProblems, IdParamsSchema, problemResponses } from '../../src/schemas/common.js'
 import { CreateTaskBodySchema, DEFAULT_PRIORITY, DEFAULT_STATUS, PatchTaskBodySchema, TaskRef } from '../../src/schemas/task.js'
-import type { TaskPatch } from '../../src/storage/types.js'
-import { parseIfMatch } from './if-match.js'
+import type { TaskPatch, TaskStore } from '../../src/storage/types.js'
+import { parseIfMatch, type IfMatch } from './if-match.js'
 import { etagOf, notFound, parseDateTime, presentTask, trimTitle } from './present.js'
 
 const security = [{ bearerAuth: [] }]
 const etagHeader = { ETag: { type: 'string', description: 'Strong entity tag of this revision of the task; send it as If-Match' } }
+const ifMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'ETag from an earlier response, or "*"' })) })
 
 /** Routes on one task: create, read, update and delete. Every query is scoped to the token's user. */
 const taskItemRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -71,7 +72,7 @@ const taskItemRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Only the fields sent change. With If-Match, the task changes only while its ETag is one of those listed ("*" matches any existing task); otherwise the response is 412 and nothing changes. A malformed If-Match is 400.',
       security,
       params: IdParamsSchema,
-      headers: Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'ETag from an earlier response, or "*"' })) }),
+      headers: ifMatchHeaders,
       body: PatchTaskBodySchema,
       response: { 200: { ...TaskRef, description: 'The updated task', headers: etagHeader }, ...problemResponses(400, 401, 404, 412, 413, 415), ...commonProblems }
     }
@@ -80,16 +81,7 @@ const taskItemRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const { id } = request.params
     const ifMatch = parseIfMatch(request.headers['if-match'])
     const patch = toPatch(request.body)
-
-    // With entity tags, the current revision is read to see whether any tag matches, and the update
-    // is conditional on that revision, so a change in between still ends in 412, never a lost update.
-    let expectedRevision: number | undefined
-    if (ifMatch.kind === 'tags') {
-      const current = await tasks.findById(ownerId, id)
-      if (current === null) throw notFound(id)
-      if (!ifMatch.strongTags.includes(etagOf(current))) throw preconditionFailed(id)
-      expectedRevision = current.revision
-    }
+    const expectedRevision = await expectedRevisionOf(tasks, ownerId, id, ifMatch)
 
     const result = await tasks.update(ownerId, id, patch, new Date(), expectedRevision)
     if (result === 'not-found') throw notFound(id)
@@ -103,13 +95,21 @@ const taskItemRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['tasks'],
       summary: 'Delete a task',
+      description: 'With If-Match, the task is deleted only while its ETag is one of those listed ("*" matches any existing task); otherwise the response is 412 and nothing is deleted. A missing task is 404 with any If-Match, so 404 comes before 412. A malformed If-Match is 400.',
       security,
       params: IdParamsSchema,
-      response: { 204: { type: 'null', description: 'Deleted' }, ...problemResponses(400, 401, 404), ...commonProblems }
+      headers: ifMatchHeaders,
+      response: { 204: { type: 'null', description: 'Deleted' }, ...problemResponses(400, 401, 404, 412), ...commonProblems }
     }
   }, async function deleteTask (request, reply) {
-    const deleted = await tasks.delete(request.user.sub, request.params.id)
-    if (!deleted) throw notFound(request.params.id)
+    const ownerId = request.user.sub
+    const { id } = request.params
+    const ifMatch = parseIfMatch(request.headers['if-match'])
+    const expectedRevision = await expectedRevisionOf(tasks, ownerId, id, ifMatch)
+
+    const result = await tasks.delete(ownerId, id, expectedRevision)
+    if (result === 'not-found') throw notFound(id)
+    if (result === 'revision-mismatch') throw preconditionFailed(id)
 
     return reply.code(204).send()
   })
@@ -124,6 +124,21 @@ function toPatch (body: typeof PatchTaskBodySchema.static): TaskPatch {
   if (body.dueDate !== undefined) patch.dueDate = body.dueDate === null ? null : parseDateTime(body.dueDate, '/body/dueDate')
   if (body.tags !== undefined) patch.tags = body.tags
   return patch
+}
+
+/**
+ * Checks entity tags in If-Match against the task and returns the revision that the write must
+ * still find, or undefined when the header is absent or "*". Throws 404 for a missing task before
+ * 412 for a mismatch. The write is conditional on the returned revision, so a change between this
+ * read and the write still ends in 412, never a lost update.
+ */
+async function expectedRevisionOf (tasks: TaskStore, ownerId: string, id: string, ifMatch: IfMatch): Promise<number | undefined> {
+  if (ifMatch.kind !== 'tags') return undefined
+
+  const current = await tasks.findById(ownerId, id)
+  if (current === null) throw notFound(id)
+  if (!ifMatch.strongTags.includes(etagOf(current))) throw preconditionFailed(id)
+  return current.revision
 }
 
 function preconditionFailed (id: string) {

@@ -26,6 +26,9 @@ export function etagOf (task: Task): string {
   return `"${task.id}.${task.revision}"`
 }
 
+const MIN_UTC_YEAR = 0
+const MAX_UTC_YEAR = 9999
+
 function invalidField (field: string, message: string) {
   return problem(400, `The request is invalid: ${field}`, { code: 'validation_failed', errors: [{ field, message }] })
 }
@@ -40,10 +43,18 @@ export function trimTitle (title: string): string {
 /**
  * Parses a date-time the schema accepted. The date-time format admits a few values, such as the
  * leap second 23:59:60, that JavaScript dates cannot hold; those are rejected here.
+ *
+ * An offset can also move the instant out of the four-digit years, as 9999-12-31T23:59:59-23:59
+ * does. toISOString() writes such a year as +010000 or -000001, which the date-time format of the
+ * response rejects, so a stored one would make every later read of the task fail. Such values are
+ * rejected before anything is stored.
  */
 export function parseDateTime (value: string, field: string): Date {
   const date = new Date(value)
   if (Number.isNaN(date.getTime())) throw invalidField(field, 'must be a date-time that JavaScript dates can represent')
+
+  const year = date.getUTCFullYear()
+  if (year < MIN_UTC_YEAR || year > MAX_UTC_YEAR) throw invalidField(field, 'must fall within the years 0000 to 9999 in UTC')
   return date
 }
 

@@ -15,13 +15,34 @@ export const DEFAULT_LIMIT = 20
 const TaskStatusSchema = Type.Unsafe<TaskStatus>(Type.String({ enum: [...taskStatuses] }))
 const TaskPrioritySchema = Type.Unsafe<TaskPriority>(Type.String({ enum: [...taskPriorities] }))
 
-// The handler trims the title and rejects it when nothing but whitespace was sent, so the length
-// limit here applies to the title as sent.
-const TitleSchema = Type.String({ minLength: 1, maxLength: 200, description: 'Surrounding whitespace is removed; at least one other character must remain' })
-const DescriptionSchema = nullable(Type.String({ maxLength: 10000 }))
-const TagSchema = Type.String({ minLength: 1, maxLength: 50 })
+// Titles and tags must show something: at least one character that is neither whitespace nor in
+// Unicode category C (controls, format characters such as U+200B, surrogates, private-use and
+// unassigned code points), and no control character (\p{Cc}) anywhere, so no tab or line break
+// either. The lookahead keeps matching linear in the length of the text, where two overlapping
+// starred classes would backtrack quadratically on a long invalid value. \p{...} needs the u flag,
+// which Ajv 8 adds to every pattern unless unicodeRegExp is turned off.
+const visibleTextPattern = String.raw`^(?=[^\p{Cc}]*$)[\s\p{C}]*[^\s\p{C}]`
+const visibleTextRule = 'Needs at least one character that is neither whitespace nor in Unicode category C (such as U+200B), and no control characters, tabs or line breaks'
+
+// Descriptions may span lines, so only the C0 controls other than tab, line feed and carriage
+// return are rejected.
+const descriptionPattern = String.raw`^[^\u0000-\u0008\u000B\u000C\u000E-\u001F]*$`
+
+// The handler trims the title, so the length limit here applies to the title as sent.
+const TitleSchema = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: visibleTextPattern,
+  description: `${visibleTextRule}. Surrounding whitespace is removed`
+})
+const DescriptionSchema = nullable(Type.String({
+  maxLength: 10000,
+  pattern: descriptionPattern,
+  description: 'Tabs and line breaks are allowed; NUL and the other C0 control characters (U+0000 to U+001F) are not'
+}))
+const TagSchema = Type.String({ minLength: 1, maxLength: 50, pattern: visibleTextPattern, description: `${visibleTextRule}. Stored as sent, without trimming` })
 const TagsSchema = Type.Array(TagSchema, { maxItems: 20, uniqueItems: true })
-const DueDateSchema = nullable(Type.String({ format: 'date-time', description: 'RFC 3339 date-time with a time zone; past dates are allowed' }))
+const DueDateSchema = nullable(Type.String({ format: 'date-time', description: 'RFC 3339 date-time with a time zone, within the years 0000 to 9999 once converted to UTC; past dates are allowed' }))
 
 export const TaskSchema = Type.Object({
   id: ObjectIdSchema,
@@ -63,8 +84,8 @@ export const ListTasksQuerySchema = Type.Object({
   status: Type.Optional(TaskStatusSchema),
   priority: Type.Optional(TaskPrioritySchema),
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Tasks carrying this tag' })),
-  dueBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Tasks due strictly before this time; tasks without a due date never match' })),
-  dueAfter: Type.Optional(Type.String({ format: 'date-time', description: 'Tasks due strictly after this time; tasks without a due date never match' })),
+  dueBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Tasks due strictly before this time; tasks without a due date never match. Within the years 0000 to 9999 in UTC' })),
+  dueAfter: Type.Optional(Type.String({ format: 'date-time', description: 'Tasks due strictly after this time; tasks without a due date never match. Within the years 0000 to 9999 in UTC' })),
   overdue: Type.Optional(Type.Boolean({ description: 'true: due before now and not completed; false: every other task' })),
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive substring of the title, matched literally' })),
   sort: Type.Optional(Type.Unsafe<TaskSortParameter>(Type.String({

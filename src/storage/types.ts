@@ -183,7 +183,12 @@ export interface TaskStore {
    * `now`; any other status clears it. Every update sets updatedAt to `now` and adds 1 to revision.
    */
   update (ownerId: string, id: string, patch: TaskPatch, now: Date, expectedRevision?: number): Promise<Task | 'not-found' | 'revision-mismatch'>
-  delete (ownerId: string, id: string): Promise<boolean>
+  /**
+   * Deletes the task when it exists, belongs to the owner and, if expectedRevision is given, still
+   * has that revision. The revision is checked in the same statement as the delete, except on
+   * FerretDB 1.24 (see MongoTaskStore.delete). Returns 'deleted', 'not-found' or 'revision-mismatch'.
+   */
+  delete (ownerId: string, id: string, expectedRevision?: number): Promise<'deleted' | 'not-found' | 'revision-mismatch'>
   deleteAllForOwner (ownerId: string): Promise<number>
 }
 

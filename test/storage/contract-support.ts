@@ -17,6 +17,11 @@ export interface ContractOptions {
    * tests that race updates of one task skip with this reason.
    */
   nonAtomicUpdates?: string
+  /**
+   * The reason the server does not apply a conditional delete atomically, when it does not. The
+   * test that races a conditional delete against an update skips with this reason.
+   */
+  nonAtomicDeletes?: string
 }
 
 /** Opens a fresh storage for one subtest and removes it in that subtest's teardown. */

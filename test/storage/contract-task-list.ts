@@ -142,7 +142,7 @@ export function taskListContract (t: Test, factory: StorageFactory): void {
           const twin = await tasks.create(ownerId, newTask({ title: `Added ${pageNumber}`, priority: last.priority, dueDate: last.dueDate }), last.createdAt)
           added.add(twin.id)
           const unseen = seeded.find((task) => !removed.has(task.id) && !seen.some((item) => item.id === task.id))
-          if (unseen !== undefined && await tasks.delete(ownerId, unseen.id)) removed.add(unseen.id)
+          if (unseen !== undefined && await tasks.delete(ownerId, unseen.id) === 'deleted') removed.add(unseen.id)
         }
 
         const seenIds = ids(seen)

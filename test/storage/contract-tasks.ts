@@ -7,6 +7,7 @@ const start = new Date('2030-01-01T00:00:00.000Z')
 
 export function taskContract (t: Test, factory: StorageFactory, options: ContractOptions = {}): void {
   const raceSkip = options.nonAtomicUpdates === undefined ? {} : { skip: options.nonAtomicUpdates }
+  const deleteRaceSkip = options.nonAtomicDeletes === undefined ? {} : { skip: options.nonAtomicDeletes }
 
   t.test('create and find', async (t) => {
     const { tasks } = await openFresh(t, factory)
@@ -40,7 +41,8 @@ export function taskContract (t: Test, factory: StorageFactory, options: Contrac
 
     t.equal(await tasks.findById(stranger, task.id), null, 'another owner does not find it')
     t.equal(await tasks.update(stranger, task.id, { title: 'Taken' }, start), 'not-found')
-    t.equal(await tasks.delete(stranger, task.id), false)
+    t.equal(await tasks.delete(stranger, task.id), 'not-found')
+    t.equal(await tasks.delete(stranger, task.id, task.revision), 'not-found', 'with the right revision too')
     t.equal(await tasks.deleteAllForOwner(stranger), 0)
     t.same(await tasks.findById(owner, task.id), task, 'the task is unchanged')
   })
@@ -139,11 +141,59 @@ export function taskContract (t: Test, factory: StorageFactory, options: Contrac
     const task = await tasks.create(ownerId, newTask(), start)
     const kept = await tasks.create(ownerId, newTask(), start)
 
-    t.equal(await tasks.delete(ownerId, task.id), true)
-    t.equal(await tasks.delete(ownerId, task.id), false)
+    t.equal(await tasks.delete(ownerId, task.id), 'deleted')
+    t.equal(await tasks.delete(ownerId, task.id), 'not-found')
     t.equal(await tasks.findById(ownerId, task.id), null)
     t.equal(await tasks.update(ownerId, task.id, { title: 'Gone' }, start), 'not-found')
     t.ok(await tasks.findById(ownerId, kept.id))
+  })
+
+  t.test('delete with expected revision', async (t) => {
+    const { tasks } = await openFresh(t, factory)
+    const ownerId = newId()
+    const task = await tasks.create(ownerId, newTask({ tags: ['kept'] }), start)
+
+    t.equal(await tasks.delete(ownerId, task.id, 2), 'revision-mismatch')
+    t.same(await tasks.findById(ownerId, task.id), task, 'a mismatch deletes nothing')
+    const updated = await tasks.update(ownerId, task.id, { title: 'Fresh' }, start) as Task
+    t.equal(await tasks.delete(ownerId, task.id, 1), 'revision-mismatch', 'a stale revision')
+    t.same(await tasks.findById(ownerId, task.id), updated, 'still nothing deleted')
+    t.same((await tasks.list(ownerId, { filter: { now: start, tag: 'kept' }, sort: 'createdAt', descending: false, limit: 10 })).map(({ id }) => id), [task.id], 'the tags are kept')
+
+    t.equal(await tasks.delete(ownerId, newId(), 1), 'not-found', 'not-found wins over a mismatch')
+    t.equal(await tasks.delete(ownerId, task.id, 2), 'deleted')
+    t.equal(await tasks.findById(ownerId, task.id), null)
+    t.equal(await tasks.delete(ownerId, task.id, 2), 'not-found', 'a deleted task is not-found')
+  })
+
+  t.test('concurrent update and conditional delete', deleteRaceSkip, async (t) => {
+    const { tasks } = await openFresh(t, factory)
+    const ownerId = newId()
+
+    // The order of the two calls alternates, so each gets to start first. Whichever lands first,
+    // the other must see it: the update must not apply to a deleted task, and the delete must not
+    // remove a task whose revision moved on.
+    for (let round = 0; round < 10; round++) {
+      const task = await tasks.create(ownerId, newTask(), start)
+      const update = () => tasks.update(ownerId, task.id, { title: `Round ${round}` }, start)
+      const remove = () => tasks.delete(ownerId, task.id, task.revision)
+      let updated: Awaited<ReturnType<typeof update>>
+      let deleted: Awaited<ReturnType<typeof remove>>
+      if (round % 2 === 0) {
+        [updated, deleted] = await Promise.all([update(), remove()])
+      } else {
+        [deleted, updated] = await Promise.all([remove(), update()])
+      }
+
+      const stored = await tasks.findById(ownerId, task.id)
+      if (deleted === 'deleted') {
+        t.equal(updated, 'not-found', `round ${round}: the update after the delete finds nothing`)
+        t.equal(stored, null, `round ${round}: the task is gone`)
+      } else {
+        t.equal(deleted, 'revision-mismatch', `round ${round}: the delete after the update is a mismatch`)
+        t.equal(stored?.title, `Round ${round}`, `round ${round}: the update is kept`)
+      }
+    }
   })
 
   t.test('delete all for owner', async (t) => {
@@ -170,8 +220,9 @@ export function taskContract (t: Test, factory: StorageFactory, options: Contrac
       t.equal(await tasks.findById(id, task.id), null, `findById(${label}, task)`)
       t.equal(await tasks.update(ownerId, id, { title: 'x' }, start), 'not-found', `update(owner, ${label})`)
       t.equal(await tasks.update(id, task.id, { title: 'x' }, start), 'not-found', `update(${label}, task)`)
-      t.equal(await tasks.delete(ownerId, id), false, `delete(owner, ${label})`)
-      t.equal(await tasks.delete(id, task.id), false, `delete(${label}, task)`)
+      t.equal(await tasks.delete(ownerId, id), 'not-found', `delete(owner, ${label})`)
+      t.equal(await tasks.delete(id, task.id), 'not-found', `delete(${label}, task)`)
+      t.equal(await tasks.delete(ownerId, id, 1), 'not-found', `delete(owner, ${label}, 1)`)
       t.equal(await tasks.deleteAllForOwner(id), 0, `deleteAllForOwner(${label})`)
       t.same(await tasks.list(id, query), [], `list(${label})`)
     }

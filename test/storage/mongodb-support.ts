@@ -14,6 +14,8 @@ export interface MongoServer {
 
 export const ferretDbUpdateReason = 'FerretDB 1.24 runs an update as a read followed by a whole-document write, so concurrent conditional updates of one document can all succeed; run against MongoDB to check this'
 
+export const ferretDbDeleteReason = 'FerretDB 1.24 runs a delete as a read of the matching documents followed by a delete by _id in another transaction, so an update in between is lost; run against MongoDB to check this'
+
 /** Connects to MONGODB_URL for one test file, or returns null when it is unset. */
 export async function connectTestServer (t: Test): Promise<MongoServer | null> {
   const url = process.env.MONGODB_URL

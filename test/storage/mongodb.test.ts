@@ -1,7 +1,7 @@
 import t from 'tap'
 import { openMongoStorage } from '../../src/storage/mongo/index.js'
 import { storageContract } from './contract.js'
-import { connectTestServer, ferretDbUpdateReason, recordingLog, skipMessage } from './mongodb-support.js'
+import { connectTestServer, ferretDbDeleteReason, ferretDbUpdateReason, recordingLog, skipMessage } from './mongodb-support.js'
 
 const server = await connectTestServer(t)
 
@@ -10,7 +10,7 @@ if (server === null) {
   t.plan(0, skipMessage)
 } else {
   t.comment(`MongoDB contract tests on ${server.isFerretDb ? 'FerretDB' : 'MongoDB'}`)
-  const options = server.isFerretDb ? { nonAtomicUpdates: ferretDbUpdateReason } : {}
+  const options = server.isFerretDb ? { nonAtomicUpdates: ferretDbUpdateReason, nonAtomicDeletes: ferretDbDeleteReason } : {}
 
   // Every subtest gets a database of its own, dropped in its cleanup.
   storageContract(t, async () => {

@@ -1,13 +1,13 @@
 import t from 'tap'
 import { newId } from '../../src/ids.js'
 import { buildTestApp, registerUser } from '../helpers.js'
-import { createTask, getTask, patchTask, type TaskBody } from './task-api.js'
+import { createTask, deleteTask, getTask, patchTask, type TaskBody } from './task-api.js'
 
 t.test('POST creates a task with defaults', async (t) => {
   const { app } = await buildTestApp(t)
   const user = await registerUser(app)
 
-  const response = await app.inject({ method: 'POST', url: '/v1/tasks', headers: user.authorization, payload: { title: '  Buy milk \n' } })
+  const response = await app.inject({ method: 'POST', url: '/v1/tasks', headers: user.authorization, payload: { title: '  Buy milk \u3000' } })
   t.equal(response.statusCode, 201)
   const task = response.json<TaskBody>()
   t.equal(response.headers.location, `/v1/tasks/${task.id}`)
@@ -147,6 +147,69 @@ t.test('DELETE removes the task', async (t) => {
   const again = await app.inject({ method: 'DELETE', url: `/v1/tasks/${task.id}`, headers: user.authorization })
   t.equal(again.statusCode, 404)
   t.equal(again.json().code, 'task_not_found')
+})
+
+t.test('DELETE honours If-Match', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  const task = await createTask(app, user)
+  const firstTag = (await getTask(app, user, task.id)).headers.etag as string
+  const secondTag = (await patchTask(app, user, task.id, { title: 'Second' })).headers.etag as string
+
+  const stale = await deleteTask(app, user, task.id, { 'if-match': firstTag })
+  t.equal(stale.statusCode, 412, 'a stale ETag is 412')
+  t.equal(stale.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal(stale.json().code, 'precondition_failed')
+  t.equal((await getTask(app, user, task.id)).statusCode, 200, 'and the task is kept')
+
+  const weak = await deleteTask(app, user, task.id, { 'if-match': `W/${secondTag}` })
+  t.equal(weak.statusCode, 412, 'a weak tag never matches')
+
+  for (const header of ['abc', '"unterminated', '"a" "b"', '', ',', '*, "a"', 'W/abc']) {
+    const malformed = await deleteTask(app, user, task.id, { 'if-match': header })
+    t.equal(malformed.statusCode, 400, `malformed If-Match ${JSON.stringify(header)} is 400`)
+    t.equal(malformed.json().code, 'invalid_if_match')
+  }
+  t.equal((await getTask(app, user, task.id)).statusCode, 200, 'rejected requests deleted nothing')
+
+  const missing = await deleteTask(app, user, newId(), { 'if-match': '*' })
+  t.equal(missing.statusCode, 404, '* on a missing task is 404')
+  const missingTagged = await deleteTask(app, user, newId(), { 'if-match': firstTag })
+  t.equal(missingTagged.statusCode, 404, 'a tag on a missing task is 404, not 412')
+
+  const listed = await deleteTask(app, user, task.id, { 'if-match': `"other", ${firstTag}, ${secondTag}` })
+  t.equal(listed.statusCode, 204, 'any listed tag may match')
+  t.equal((await getTask(app, user, task.id)).statusCode, 404, 'the task is gone')
+  const again = await deleteTask(app, user, task.id, { 'if-match': secondTag })
+  t.equal(again.statusCode, 404, 'a deleted task is 404 before 412')
+
+  const other = await createTask(app, user)
+  const any = await deleteTask(app, user, other.id, { 'if-match': '*' })
+  t.equal(any.statusCode, 204, '* matches an existing task')
+})
+
+t.test('DELETE If-Match sees a change after the check', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  const task = await createTask(app, user)
+  const etag = (await getTask(app, user, task.id)).headers.etag as string
+
+  // Another writer changes the task right after the route has read it to compare ETags, so only
+  // the store's conditional delete can notice that the revision moved on.
+  const { tasks } = app.storage
+  const findById = tasks.findById.bind(tasks)
+  tasks.findById = async (ownerId, id) => {
+    const found = await findById(ownerId, id)
+    tasks.findById = findById
+    await tasks.update(ownerId, id, { title: 'Changed meanwhile' }, new Date())
+    return found
+  }
+
+  const response = await deleteTask(app, user, task.id, { 'if-match': etag })
+  t.equal(response.statusCode, 412, 'the delete fails its precondition')
+  const stored = await getTask(app, user, task.id)
+  t.equal(stored.statusCode, 200, 'the task is kept')
+  t.equal(stored.json<TaskBody>().title, 'Changed meanwhile', 'with the concurrent change')
 })
 
 t.test('malformed ids are 400', async (t) => {

@@ -153,10 +153,10 @@ t.test('delete is scoped to the owner', async (t) => {
   const owner = newId()
   const task = await store.create(owner, newTask({ tags: ['gone'] }), base)
 
-  t.equal(await store.delete(newId(), task.id), false)
+  t.equal(await store.delete(newId(), task.id), 'not-found')
   t.ok(await store.findById(owner, task.id))
-  t.equal(await store.delete(owner, task.id), true)
-  t.equal(await store.delete(owner, task.id), false)
+  t.equal(await store.delete(owner, task.id), 'deleted')
+  t.equal(await store.delete(owner, task.id), 'not-found')
   t.same(await store.list(owner, { filter: { now: base, tag: 'gone' }, sort: 'createdAt', descending: false, limit: 10 }), [])
 })
 

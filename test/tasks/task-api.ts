@@ -43,6 +43,10 @@ export async function patchTask (app: FastifyInstance, user: RegisteredUser, id:
   return app.inject({ method: 'PATCH', url: `/v1/tasks/${id}`, headers: { ...user.authorization, ...headers }, payload: payload as Record<string, unknown> })
 }
 
+export async function deleteTask (app: FastifyInstance, user: RegisteredUser, id: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'DELETE', url: `/v1/tasks/${id}`, headers: { ...user.authorization, ...headers } })
+}
+
 export async function listPage (app: FastifyInstance, user: RegisteredUser, query: Query = {}): Promise<TaskPage> {
   const response = await app.inject({ method: 'GET', url: listUrl(query), headers: user.authorization })
   if (response.statusCode !== 200) throw new Error(`listing tasks failed with ${response.statusCode}: ${response.body}`)

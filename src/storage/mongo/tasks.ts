@@ -1,4 +1,4 @@
-import { ObjectId } from 'mongodb'
+import { ObjectId, type Filter } from 'mongodb'
 import { newId } from '../../ids.js'
 import type { NewTask, Task, TaskListQuery, TaskPatch, TaskStore } from '../types.js'
 import type { Collections, TaskDocument } from './collections.js'
@@ -108,12 +108,23 @@ export class MongoTaskStore implements TaskStore {
     throw new Error(`updating task ${id} failed: it changed concurrently on each of ${MAX_UPDATE_ATTEMPTS} attempts`)
   }
 
-  async delete (ownerId: string, id: string): Promise<boolean> {
+  async delete (ownerId: string, id: string, expectedRevision?: number): Promise<'deleted' | 'not-found' | 'revision-mismatch'> {
     const owner = toObjectId(ownerId)
     const _id = toObjectId(id)
-    if (owner === null || _id === null) return false
-    const result = await this.#tasks.deleteOne({ _id, ownerId: owner })
-    return result.deletedCount > 0
+    if (owner === null || _id === null) return 'not-found'
+
+    // NOTE: MongoDB matches the filter and deletes in one atomic step. FerretDB 1.24 reads the
+    // matching documents and then deletes them by _id in a second transaction, so there an update
+    // landing in between is lost and the delete still reports success.
+    const filter: Filter<TaskDocument> = expectedRevision === undefined ? { _id, ownerId: owner } : { _id, ownerId: owner, revision: expectedRevision }
+    const result = await this.#tasks.deleteOne(filter)
+    if (result.deletedCount > 0) return 'deleted'
+    if (expectedRevision === undefined) return 'not-found'
+
+    // A task that still exists failed only the revision condition. This read comes after the delete,
+    // so a task deleted in between by another request counts as not found.
+    const current = await this.#tasks.findOne({ _id, ownerId: owner }, { projection: { _id: 1 } })
+    return current === null ? 'not-found' : 'revision-mismatch'
   }
 
   async deleteAllForOwner (ownerId: string): Promise<number> {

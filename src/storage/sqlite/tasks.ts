@@ -21,6 +21,7 @@ export class SqliteTaskStore implements TaskStore {
       deleteTags: db.prepare<[string]>('DELETE FROM task_tags WHERE task_id = ?'),
       byId: db.prepare<[string, string], TaskRow>(`SELECT ${columns} FROM tasks WHERE id = ? AND owner_id = ?`),
       delete: db.prepare<[string, string]>('DELETE FROM tasks WHERE id = ? AND owner_id = ?'),
+      deleteAtRevision: db.prepare<[string, string, number]>('DELETE FROM tasks WHERE id = ? AND owner_id = ? AND revision = ?'),
       deleteForOwner: db.prepare<[string]>('DELETE FROM tasks WHERE owner_id = ?')
     }
   }
@@ -141,8 +142,17 @@ export class SqliteTaskStore implements TaskStore {
     })()
   }
 
-  async delete (ownerId: string, id: string): Promise<boolean> {
-    return this.#statements.delete.run(id, ownerId).changes > 0
+  async delete (ownerId: string, id: string, expectedRevision?: number): Promise<'deleted' | 'not-found' | 'revision-mismatch'> {
+    if (expectedRevision === undefined) {
+      return this.#statements.delete.run(id, ownerId).changes > 0 ? 'deleted' : 'not-found'
+    }
+
+    // The revision check is part of the one DELETE, so an update that lands first makes it delete
+    // nothing. The lookup after a miss runs in the same transaction, so no write comes in between.
+    return this.#db.transaction(() => {
+      if (this.#statements.deleteAtRevision.run(id, ownerId, expectedRevision).changes > 0) return 'deleted'
+      return this.#statements.byId.get(id, ownerId) === undefined ? 'not-found' : 'revision-mismatch'
+    })()
   }
 
   async deleteAllForOwner (ownerId: string): Promise<number> {
