@@ -10,6 +10,7 @@ import errorsPlugin from '../plugins/errors.js'
 import healthPlugin from '../plugins/health.js'
 import openapiPlugin from '../plugins/openapi.js'
 import rateLimitPlugin from '../plugins/rate-limit.js'
+import redisPlugin from '../plugins/redis.js'
 import securityPlugin from '../plugins/security.js'
 import storagePlugin from '../plugins/storage.js'
 import authRoutes from '../routes/auth/index.js'
@@ -44,6 +45,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     connectionTimeout: config.REQUEST_TIMEOUT_MS,
     trustProxy: trustedProxies.length === 0 ? false : trustedProxies,
+    // "/v1/tasks" and "/v1/tasks/" reach the same route; the OpenAPI document lists the first.
+    routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId (request) {
@@ -94,6 +97,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(cookiesPlugin)
   await app.register(csrfPlugin)
   await app.register(securityPlugin)
+  await app.register(redisPlugin)
   await app.register(rateLimitPlugin)
   await app.register(healthPlugin)
   await app.register(openapiPlugin)

@@ -111,7 +111,7 @@ t.test('openapi document describes every route with schemas', async (t) => {
 
   const operations = Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, unknown>, requestBody?: unknown }>>)
     .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })))
-  for (const path of ['/v1/auth/register', '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/v1/users/me', '/v1/tasks/', '/v1/tasks/{id}', '/health/ready', '/.well-known/jwks.json']) {
+  for (const path of ['/v1/auth/register', '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/v1/users/me', '/v1/tasks', '/v1/tasks/{id}', '/health/ready', '/.well-known/jwks.json']) {
     t.ok(operations.some((entry) => entry.path === path), `${path} is documented`)
   }
   for (const { path, method, operation } of operations) {
@@ -138,4 +138,12 @@ t.test('a known path with another method gets 405 and Allow', async (t) => {
 
   const unknown = await app.inject({ method: 'GET', url: '/v1/unknown/path' })
   t.equal(unknown.statusCode, 404, 'an unknown path is still 404')
+})
+
+t.test('collection path works with and without a trailing slash', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+
+  t.equal((await app.inject({ method: 'GET', url: '/v1/tasks', headers: user.authorization })).statusCode, 200)
+  t.equal((await app.inject({ method: 'GET', url: '/v1/tasks/', headers: user.authorization })).statusCode, 200)
 })

@@ -15,7 +15,7 @@ const ifMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ des
 const taskItemRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { tasks } = fastify.storage
 
-  fastify.post('/', {
+  fastify.post('', {
     onRequest: fastify.authenticate,
     schema: {
       tags: ['tasks'],

@@ -24,7 +24,7 @@ const taskListRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { tasks } = fastify.storage
   const { cursorKey } = fastify.signingKeys
 
-  fastify.get('/', {
+  fastify.get('', {
     onRequest: fastify.authenticate,
     schema: {
       tags: ['tasks'],
