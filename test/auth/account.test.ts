@@ -130,14 +130,45 @@ t.test('account deletion removes the user, sessions and tasks; the email can reg
 t.test('auth events are logged with ids and without secrets', async (t) => {
   const { app, logs, rawLogs } = await buildTestApp(t)
   const user = await registerUser(app)
-  await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: 'wrong password entirely' } })
-  await app.inject({ method: 'POST', url: '/v1/auth/logout', headers: refreshHeaders(user.cookie) })
+  const second = await login(app, user, 'Second/1.0')
+  const wrong = { email: user.email, password: 'wrong password entirely' }
+  for (let attempt = 0; attempt < 6; attempt++) await app.inject({ method: 'POST', url: '/v1/auth/login', payload: wrong })
+  await app.inject({ method: 'POST', url: '/v1/auth/logout', headers: refreshHeaders(second.cookie) })
+  const third = await app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: refreshHeaders(user.cookie) })
+  await app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: refreshHeaders(refreshCookieOf(third) as string) })
+  await app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: refreshHeaders(user.cookie) })
 
-  const events = new Map(logs.filter((line) => typeof line.msg === 'string').map((line) => [line.msg as string, line]))
-  t.equal(events.get('account registered')?.userId, user.userId)
-  t.match(events.get('account registered')?.sessionId, /^[0-9a-f]{24}$/)
-  t.equal(events.get('login failed')?.userId, user.userId)
-  t.equal(events.get('logged out')?.userId, user.userId)
-  t.notOk(rawLogs.join('\n').includes(user.password), 'no password in any line')
-  t.notOk(rawLogs.join('\n').includes(user.cookie.split('=')[1] as string), 'no refresh token in any line')
+  const other = await registerUser(app)
+  const otherSecond = await login(app, other, 'Other/2.0')
+  const sessions = (await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: other.authorization })).json<{ items: Array<{ id: string, current: boolean }> }>().items
+  await app.inject({ method: 'DELETE', url: `/v1/auth/sessions/${sessions.find((session) => !session.current)?.id as string}`, headers: other.authorization })
+  await app.inject({ method: 'POST', url: '/v1/auth/password', headers: other.authorization, payload: { currentPassword: other.password, newPassword: 'another long passphrase here' } })
+  await app.inject({ method: 'POST', url: '/v1/auth/logout-all', headers: (await login(app, { ...other, password: 'another long passphrase here' }, 'Third/1.0')).authorization })
+  const last = await login(app, { ...other, password: 'another long passphrase here' }, 'Fourth/1.0')
+  await app.inject({ method: 'DELETE', url: '/v1/users/me', headers: last.authorization, payload: { password: 'another long passphrase here' } })
+  t.ok(otherSecond.cookie, 'the second session of the other user existed')
+
+  const expected: Array<{ msg: string, level: number, userId: string }> = [
+    { msg: 'account registered', level: 30, userId: user.userId },
+    { msg: 'login succeeded', level: 30, userId: user.userId },
+    { msg: 'login failed', level: 30, userId: user.userId },
+    { msg: 'login throttled after repeated failures', level: 40, userId: '' },
+    { msg: 'logged out', level: 30, userId: user.userId },
+    { msg: 'refresh token reuse detected; session revoked', level: 40, userId: user.userId },
+    { msg: 'session revoked', level: 30, userId: other.userId },
+    { msg: 'password changed', level: 30, userId: other.userId },
+    { msg: 'logged out of every session', level: 30, userId: other.userId },
+    { msg: 'account deleted', level: 30, userId: other.userId }
+  ]
+  for (const { msg, level, userId } of expected) {
+    const line = logs.find((entry) => entry.msg === msg)
+    t.equal(line?.level, level, `${msg}: level`)
+    if (userId !== '') t.equal(line?.userId, userId, `${msg}: user id`)
+    if (userId !== '' && msg !== 'login failed') t.match(line?.sessionId, /^[0-9a-f]{24}$/, `${msg}: session id`)
+  }
+
+  const text = rawLogs.join('\n')
+  for (const secret of [user.password, 'another long passphrase here', user.cookie.split('=')[1] as string, user.accessToken]) {
+    t.notOk(text.includes(secret), 'no password or token in any line')
+  }
 })
