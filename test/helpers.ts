@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
 import { Writable } from 'node:stream'
 import { MongoClient } from 'mongodb'
 import { buildApp } from '../src/app.js'
@@ -123,4 +124,16 @@ export async function registerUser (app: FastifyInstance, email = uniqueEmail(),
 /** Headers a browser single-page app sends on a refresh or logout. */
 export function refreshHeaders (cookie: string): Record<string, string> {
   return { cookie, 'x-requested-with': 'fetch' }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago, for servers a test starts itself. */
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+    })
+  })
 }

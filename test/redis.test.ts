@@ -1,13 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { buildTestApp, strongPassword, testEnv, uniqueEmail } from './helpers.js'
+import { buildTestApp, freePort, strongPassword, testEnv, uniqueEmail } from './helpers.js'
 
 const skipMessage = 'Redis tests skipped: redis-server is not installed (apt-get install redis-server)'
 const redisInstalled = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined
@@ -17,16 +16,6 @@ const redisInstalled = spawnSync('redis-server', ['--version'], { stdio: 'ignore
 const REQUEST_BOUND_MS = 10_000
 const WAIT_BOUND_MS = 30_000
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-}
 
 /** A throwaway redis-server on a loopback port, without persistence, that a test can kill and restart. */
 class RedisServer {

@@ -66,6 +66,24 @@ export interface NewSession {
   tokenHash: string
 }
 
+/** The session a store creates from NewSession: generation 0, never used, rotated or revoked. */
+export function initialSession (input: NewSession): Session {
+  return {
+    id: input.id,
+    userId: input.userId,
+    generation: 0,
+    createdAt: input.createdAt,
+    lastUsedAt: input.createdAt,
+    rotatedAt: null,
+    expiresAt: input.expiresAt,
+    absoluteExpiresAt: input.absoluteExpiresAt,
+    sealedCurrentToken: null,
+    revokedAt: null,
+    userAgent: input.userAgent,
+    ip: input.ip
+  }
+}
+
 export interface RotateInput {
   sessionId: string
   /** The generation the caller saw; the update applies only if it is still current. */

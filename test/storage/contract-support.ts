@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
 import { newId } from '../../src/ids.js'
-import type { NewSession, NewTask, Storage } from '../../src/storage/types.js'
+import type { NewSession, NewTask, Storage, Task, TaskFilter, TaskSortKey, TaskStore } from '../../src/storage/types.js'
+import { positionOf } from '../../src/tasks/cursor.js'
 
 export interface StorageFixture {
   storage: Storage
@@ -68,5 +69,18 @@ export function newTask (overrides: Partial<NewTask> = {}): NewTask {
     dueDate: null,
     tags: [],
     ...overrides
+  }
+}
+
+/** Walks every page of a list, the way a client follows nextCursor. */
+export async function listAll (store: TaskStore, ownerId: string, sort: TaskSortKey, descending: boolean, filter: TaskFilter, limit: number): Promise<Task[]> {
+  const all: Task[] = []
+  let after
+  for (;;) {
+    const page = await store.list(ownerId, { filter, sort, descending, limit, after })
+    all.push(...page)
+    const last = page.at(-1)
+    if (page.length < limit || last === undefined) return all
+    after = positionOf(last, sort)
   }
 }

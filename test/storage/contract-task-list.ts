@@ -2,24 +2,13 @@ import type { Test } from 'tap'
 import { newId } from '../../src/ids.js'
 import { taskPriorities, type Task, type TaskFilter, type TaskSortKey, type TaskStore } from '../../src/storage/types.js'
 import { positionOf } from '../../src/tasks/cursor.js'
-import { hoursAfter, newTask, openFresh, type StorageFactory } from './contract-support.js'
+import { hoursAfter, listAll, newTask, openFresh, type StorageFactory } from './contract-support.js'
 
 const start = new Date('2030-01-01T00:00:00.000Z')
 const now = hoursAfter(start, 100)
 const sorts: TaskSortKey[] = ['createdAt', 'updatedAt', 'dueDate', 'priority']
 
 /** Walks every page of a listing and returns the tasks in the order they came. */
-async function listAll (store: TaskStore, ownerId: string, sort: TaskSortKey, descending: boolean, filter: TaskFilter, limit: number): Promise<Task[]> {
-  const all: Task[] = []
-  let after
-  for (;;) {
-    const page = await store.list(ownerId, { filter, sort, descending, limit, after })
-    all.push(...page)
-    const last = page.at(-1)
-    if (page.length < limit || last === undefined) return all
-    after = positionOf(last, sort)
-  }
-}
 
 /** Returns the ids in the order the contract requires: a missing due date is the smallest value, ties go by id. */
 function expectedOrder (tasks: Task[], sort: TaskSortKey, descending: boolean): string[] {

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { buildTestApp, registerUser, testStore } from '../helpers.js'
+import { buildTestApp, freePort, registerUser, testStore } from '../helpers.js'
 
 // This test runs its own FerretDB, because it stops and restarts the server under a running app.
 const run = promisify(execFile)
@@ -61,13 +60,3 @@ t.test('store outage gives 503 and recovers without a restart', { skip }, async 
   t.equal((await app.inject(me)).statusCode, 200, 'the data is served again')
 })
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-}

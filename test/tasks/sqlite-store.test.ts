@@ -3,6 +3,7 @@ import { newId } from '../../src/ids.js'
 import { openSqliteStorage } from '../../src/storage/sqlite/index.js'
 import { taskPriorities, type NewTask, type Task, type TaskFilter, type TaskSortKey, type TaskStore } from '../../src/storage/types.js'
 import { positionOf } from '../../src/tasks/cursor.js'
+import { listAll } from '../storage/contract-support.js'
 
 interface Teardown {
   teardown: (fn: () => unknown) => void
@@ -22,17 +23,6 @@ function newTask (fields: Partial<NewTask> = {}): NewTask {
 }
 
 /** Walks every page of a listing and returns the tasks in the order they came. */
-async function listAll (store: TaskStore, ownerId: string, sort: TaskSortKey, descending: boolean, filter: TaskFilter, limit: number): Promise<Task[]> {
-  const all: Task[] = []
-  let after
-  for (;;) {
-    const page = await store.list(ownerId, { filter, sort, descending, limit, after })
-    all.push(...page)
-    const last = page.at(-1)
-    if (page.length < limit || last === undefined) return all
-    after = positionOf(last, sort)
-  }
-}
 
 /** Sorts tasks into the documented order without SQL, where a missing due date is the smallest value. */
 function sortKey (task: Task, sort: TaskSortKey): number {

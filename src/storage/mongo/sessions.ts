@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ObjectId } from 'mongodb'
-import type { NewSession, RefreshTokenRecord, RotateInput, Session, SessionStore } from '../types.js'
+import { initialSession, type NewSession, type RefreshTokenRecord, type RotateInput, type Session, type SessionStore } from '../types.js'
 import type { Collections, SessionDocument } from './collections.js'
 import { isDuplicateKeyError, requireObjectId, toObjectId } from './ids.js'
 
@@ -40,19 +40,11 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async create (input: NewSession): Promise<Session> {
+    const { id: _sessionId, ...fields } = initialSession(input)
     const document: SessionDocument = {
+      ...fields,
       _id: requireObjectId(input.id, 'session id'),
-      userId: requireObjectId(input.userId, 'user id'),
-      generation: 0,
-      createdAt: input.createdAt,
-      lastUsedAt: input.createdAt,
-      rotatedAt: null,
-      expiresAt: input.expiresAt,
-      absoluteExpiresAt: input.absoluteExpiresAt,
-      sealedCurrentToken: null,
-      revokedAt: null,
-      userAgent: input.userAgent,
-      ip: input.ip
+      userId: requireObjectId(input.userId, 'user id')
     }
     await this.#sessions.insertOne(document)
     try {

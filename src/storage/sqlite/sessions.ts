@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { NewSession, RefreshTokenRecord, RotateInput, Session, SessionStore } from '../types.js'
+import { initialSession, type NewSession, type RefreshTokenRecord, type RotateInput, type Session, type SessionStore } from '../types.js'
 
 interface SessionRow {
   id: string
@@ -83,20 +83,7 @@ export class SqliteSessionStore implements SessionStore {
       })
       this.#statements.insertToken.run(input.tokenHash, input.id, 0)
     })()
-    return {
-      id: input.id,
-      userId: input.userId,
-      generation: 0,
-      createdAt: input.createdAt,
-      lastUsedAt: input.createdAt,
-      rotatedAt: null,
-      expiresAt: input.expiresAt,
-      absoluteExpiresAt: input.absoluteExpiresAt,
-      sealedCurrentToken: null,
-      revokedAt: null,
-      userAgent: input.userAgent,
-      ip: input.ip
-    }
+    return initialSession(input)
   }
 
   async findById (id: string): Promise<Session | null> {
