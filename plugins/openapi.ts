@@ -34,7 +34,12 @@ async function openapiPlugin (fastify: FastifyInstance) {
     }
   })
 
-  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await fastify.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // The same reason as in the security plugin: the page must load its scripts over plain http too.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '')
+  })
 
   fastify.get('/openapi.json', {
     schema: { hide: true }

@@ -9,7 +9,12 @@ async function securityPlugin (fastify: FastifyInstance) {
 
   // The docs page is the only HTML; its CSP comes from the docs plugin, so helmet's default CSP
   // applies to everything else.
-  await fastify.register(fastifyHelmet, { global: true })
+  // upgrade-insecure-requests would send the docs page's own scripts to https:// when it is served
+  // over plain http (development, or TLS ended at a proxy), and HSTS already covers production.
+  await fastify.register(fastifyHelmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } }
+  })
 
   await fastify.register(fastifyCors, {
     // An empty list turns CORS off: no Access-Control-* headers, so browsers allow same-origin only.

@@ -122,6 +122,7 @@ t.test('openapi document describes every route with schemas', async (t) => {
 
   const docs = await app.inject({ method: 'GET', url: '/docs/' })
   t.equal(docs.statusCode, 200, 'the docs page is served')
+  t.notMatch(docs.headers['content-security-policy'], 'upgrade-insecure-requests', 'its scripts load over plain http too')
 })
 
 t.test('a known path with another method gets 405 and Allow', async (t) => {
