@@ -90,23 +90,30 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
   for (const schema of [ProblemSchema, UserSchema, TokenResponseSchema, SessionStartSchema, SessionSchema]) app.addSchema(schema)
 
-  await app.register(configPlugin, { config })
-  await app.register(errorsPlugin)
-  await app.register(storagePlugin)
-  await app.register(authPlugin)
-  await app.register(cookiesPlugin)
-  await app.register(csrfPlugin)
-  await app.register(securityPlugin)
-  await app.register(redisPlugin)
-  await app.register(rateLimitPlugin)
-  await app.register(healthPlugin)
-  await app.register(openapiPlugin)
+  try {
+    await app.register(configPlugin, { config })
+    await app.register(errorsPlugin)
+    await app.register(storagePlugin)
+    await app.register(authPlugin)
+    await app.register(cookiesPlugin)
+    await app.register(csrfPlugin)
+    await app.register(securityPlugin)
+    await app.register(redisPlugin)
+    await app.register(rateLimitPlugin)
+    await app.register(healthPlugin)
+    await app.register(openapiPlugin)
 
-  await app.register(healthRoutes)
-  await app.register(wellKnownRoutes)
-  await app.register(authRoutes, { prefix: '/v1/auth' })
-  await app.register(userRoutes, { prefix: '/v1/users' })
-  await app.register(taskRoutes, { prefix: '/v1/tasks' })
+    await app.register(healthRoutes)
+    await app.register(wellKnownRoutes)
+    await app.register(authRoutes, { prefix: '/v1/auth' })
+    await app.register(userRoutes, { prefix: '/v1/users' })
+    await app.register(taskRoutes, { prefix: '/v1/tasks' })
+  } catch (error) {
+    // A plugin that failed (Redis unreachable, say) leaves the ones before it open: the MongoDB
+    // client's sockets would keep the process alive after the error.
+    await app.close().catch(() => undefined)
+    throw error
+  }
 
   return app
 }
