@@ -36,7 +36,7 @@ function messageOf (issue: ValidationIssue): string {
 }
 
 // A nullable field that fails reports three issues: its own, "must be null" and "must match a
-// schema in anyOf". Only the first says what is wrong.
+// schema in anyOf". Only the first names the problem.
 function isNullableNoise (issue: ValidationIssue): boolean {
   return issue.keyword === 'anyOf' || (issue.keyword === 'type' && issue.params.type === 'null')
 }
@@ -93,7 +93,7 @@ async function errorsPlugin (fastify: FastifyInstance) {
       const reported = error.validation as ValidationIssue[]
       const meaningful = reported.filter((issue) => !isNullableNoise(issue))
       const issues = meaningful.length > 0 ? meaningful : reported
-      // An array of thousands of bad items yields an issue each; the answer stays small because
+      // An array of thousands of bad items yields an issue each. The response stays small because
       // it lists the first MAX_LISTED_ERRORS, which is enough to fix the request.
       const errors = issues.slice(0, MAX_LISTED_ERRORS).map((issue) => ({ field: fieldOf(part, issue), message: messageOf(issue) }))
       const fields = [...new Set(errors.map((entry) => entry.field))].join(', ')
@@ -123,7 +123,7 @@ async function errorsPlugin (fastify: FastifyInstance) {
   const routes: Array<{ pattern: RegExp, method: string }> = []
   fastify.addHook('onRoute', (route) => {
     const pattern = routePattern(route.url)
-    // OPTIONS is answered for every path by the CORS preflight route, so it says nothing here.
+    // The CORS preflight route handles OPTIONS on every path, so OPTIONS tells nothing here.
     for (const method of [route.method].flat()) {
       if (method !== 'OPTIONS') routes.push({ pattern, method })
     }

@@ -29,7 +29,7 @@ import { SessionStartSchema, TokenResponseSchema, UserSchema } from './schemas/a
 import { SessionSchema } from './schemas/sessions.js'
 
 export interface BuildOptions {
-  /** Where JSON log lines go instead of stdout; tests read them from here. */
+  /** Destination of the JSON log lines instead of stdout; tests read them from here. */
   logStream?: DestinationStream
 }
 
@@ -78,7 +78,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
 
   // During shutdown, responses to requests already in flight close their connection. Otherwise a
-  // keep-alive client holds the server open until the keep-alive timeout, past SHUTDOWN_TIMEOUT_MS.
+  // keep-alive client keeps the server open until the keep-alive timeout, past SHUTDOWN_TIMEOUT_MS.
   let closing = false
   app.addHook('preClose', async () => {
     closing = true

@@ -31,7 +31,7 @@ export function testEnv (dataDir: string, overrides: Record<string, string> = {}
     RATE_LIMIT_REGISTER_PER_HOUR: '10000',
     RATE_LIMIT_REFRESH_PER_5_MINUTES: '10000',
     RATE_LIMIT_PER_MINUTE: '100000',
-    // Two test processes share two cores, so event-loop lag says nothing about the service here.
+    // Test processes share two cores, so event-loop lag reflects the machine, not the service.
     MAX_EVENT_LOOP_DELAY_MS: '0'
   }
   if (testStore === 'mongodb') {

@@ -18,7 +18,7 @@ export function hashRefreshToken (token: string): string {
 }
 
 // The current token is kept encrypted (AES-256-GCM) under a key derived from the previous token,
-// which the store never holds in clear. So only a caller presenting the previous token can recover
+// which the store never keeps in clear. So only a caller presenting the previous token can recover
 // the current one, which is what the grace window needs, and a database copy alone reveals nothing.
 function sealingKey (previousToken: string, sessionId: string): Buffer {
   return Buffer.from(hkdfSync('sha256', previousToken, sessionId, 'task-service refresh grace', 32))

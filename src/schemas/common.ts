@@ -32,7 +32,7 @@ export function problemResponses<S extends number> (...statuses: S[]): Record<S,
   return responses
 }
 
-/** Every route may answer these: rate limited, and server errors masked to the request id. */
+/** Every route may respond with these: rate limited, and server errors masked to the request id. */
 export const commonProblems = problemResponses(429, 500, 503)
 
 export function nullable<T extends TSchema> (schema: T) {
