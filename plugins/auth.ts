@@ -147,7 +147,7 @@ async function authPlugin (fastify: FastifyInstance) {
     const claims = await fastify.verifyAccessToken(request)
     // A valid signature is not enough: logout, password change and reuse detection revoke the
     // session, and its access tokens must stop working before they expire.
-    if (await fastify.revocations.isRevoked(claims.sid)) throw unauthorized('The session of this access token has been revoked; sign in again')
+    if (await fastify.revocations.isRevoked(claims.sid)) throw unauthorized('The session of this access token has been revoked or has expired; sign in again')
   })
 }
 

@@ -36,11 +36,14 @@ const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     for (const session of await fastify.storage.sessions.listActiveForUser(user.id, new Date())) {
       fastify.revocations.markRevoked(session.id)
     }
-    // Tasks and sessions go first, so a failure part-way leaves an account that can still sign in
-    // and retry, never orphaned data without an owner.
-    const tasks = await fastify.storage.tasks.deleteAllForOwner(user.id)
-    const sessions = await fastify.storage.sessions.deleteAllForUser(user.id)
+    // The user goes first: a login racing this deletion then finds no account when it reads the
+    // account again after creating its session, and undoes that session. Sessions and tasks follow.
+    // NOTE: a failure after the user is deleted leaves sessions and tasks without an owner; the
+    // sessions cannot refresh (refresh checks the user), and their access tokens expire within the
+    // access-token lifetime, but the tasks stay until removed by hand.
     await fastify.storage.users.delete(user.id)
+    const sessions = await fastify.storage.sessions.deleteAllForUser(user.id)
+    const tasks = await fastify.storage.tasks.deleteAllForOwner(user.id)
     request.log.info({ userId: user.id, sessionId: request.user.sid, tasks, sessions }, 'account deleted')
 
     fastify.refreshCookie.clear(reply)

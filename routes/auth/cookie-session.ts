@@ -1,20 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply } from 'fastify'
 import { problem } from '../../src/problems.js'
+import { requireEmptyBody } from './empty-body.js'
 import { TokenResponseSchema } from '../../src/schemas/auth.js'
 import { commonProblems, problemResponses } from '../../src/schemas/common.js'
 
 
 const cookieSessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { config } = fastify
-
-  // These routes take no input but the cookie. A JSON schema cannot accept "no body", which
-  // browsers send, so the body is checked here: absent or {} only.
-  async function requireEmptyBody (request: FastifyRequest) {
-    const { body } = request
-    const empty = body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)
-    if (!empty) throw problem(400, 'This endpoint takes no body; send none or {}', { code: 'validation_failed', errors: [{ field: '/body', message: 'must be empty' }] })
-  }
 
   function rejectRefresh (reply: FastifyReply, detail: string, code: string) {
     fastify.refreshCookie.clear(reply)
@@ -51,6 +44,14 @@ const cookieSessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
 
     const { session, refreshToken } = outcome
+    // A session can outlive its account when a login races the account's deletion.
+    if (await fastify.storage.users.findById(session.userId) === null) {
+      await fastify.storage.sessions.revoke(session.id, new Date())
+      fastify.revocations.markRevoked(session.id)
+      request.log.warn({ userId: session.userId, sessionId: session.id }, 'refresh rejected: the account no longer exists; session revoked')
+      throw rejectRefresh(reply, 'The account of this session no longer exists', 'refresh_token_invalid')
+    }
+
     request.log.info({ userId: session.userId, sessionId: session.id, grace: outcome.kind === 'grace' }, 'session refreshed')
     fastify.refreshCookie.set(reply, refreshToken, fastify.sessions.cookieMaxAgeSeconds(session))
     return {

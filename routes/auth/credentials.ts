@@ -10,6 +10,10 @@ export function normalizeEmail (email: string): string {
   return email.trim().toLowerCase()
 }
 
+function invalidCredentials () {
+  return problem(401, 'The email or password is incorrect', { code: 'invalid_credentials' })
+}
+
 export function presentUser (user: User) {
   return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() }
 }
@@ -25,12 +29,13 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     })
     request.log.info({ userId: user.id, sessionId: session.id }, event)
     fastify.refreshCookie.set(reply, refreshToken, fastify.sessions.cookieMaxAgeSeconds(session))
-    return {
+    const body = {
       user: presentUser(user),
       accessToken: fastify.signAccessToken(user.id, session.id),
       tokenType: 'Bearer' as const,
       expiresIn: config.ACCESS_TOKEN_TTL_SECONDS
     }
+    return { body, sessionId: session.id }
   }
 
   fastify.post('/register', {
@@ -57,7 +62,7 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       throw error
     }
 
-    const body = await startSession(request, reply, user, 'account registered')
+    const { body } = await startSession(request, reply, user, 'account registered')
     return reply.code(201).send(body)
   })
 
@@ -72,9 +77,9 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async function login (request, reply) {
     const email = normalizeEmail(request.body.email)
 
-    // The backoff is checked before the account is looked up, so a throttled answer reveals nothing
+    // The backoff is claimed before the account is looked up, so a throttled answer reveals nothing
     // about whether the email has an account, and a correct password does not skip the wait.
-    const retryAfter = await fastify.loginThrottle.retryAfterSeconds(email)
+    const retryAfter = await fastify.loginThrottle.claimAttempt(email)
     if (retryAfter > 0) {
       request.log.warn({ retryAfter }, 'login throttled after repeated failures')
       throw problem(429, `Too many failed sign-ins for this account; retry in ${retryAfter} s`, { code: 'login_throttled', headers: { 'retry-after': String(retryAfter) } })
@@ -87,19 +92,35 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       ? await fastify.passwords.verifyDummy(request.body.password)
       : await fastify.passwords.verify(user.passwordHash, request.body.password)
     if (user === null || !valid) {
-      const failures = await fastify.loginThrottle.recordFailure(email)
-      request.log.info({ userId: user?.id ?? null, failures }, 'login failed')
-      throw problem(401, 'The email or password is incorrect', { code: 'invalid_credentials' })
+      request.log.info({ userId: user?.id ?? null }, 'login failed')
+      throw invalidCredentials()
     }
 
     await fastify.loginThrottle.reset(email)
 
+    let signedInUser = user
     if (fastify.passwords.needsRehash(user.passwordHash)) {
-      await fastify.storage.users.updatePasswordHash(user.id, await fastify.passwords.hash(request.body.password))
-      request.log.info({ userId: user.id }, 'password hash upgraded to the current argon2 parameters')
+      const upgraded = await fastify.passwords.hash(request.body.password)
+      if (await fastify.storage.users.updatePasswordHash(user.id, upgraded, user.passwordHash)) {
+        signedInUser = { ...user, passwordHash: upgraded }
+        request.log.info({ userId: user.id }, 'password hash upgraded to the current argon2 parameters')
+      }
     }
 
-    const body = await startSession(request, reply, user, 'login succeeded')
+    const { body, sessionId } = await startSession(request, reply, signedInUser, 'login succeeded')
+
+    // A password change or account deletion that ran while this login checked the old password has
+    // already revoked the sessions it could see, but not this one, created after it. The account is
+    // read again, so either that revocation or this check catches the new session.
+    const current = await fastify.storage.users.findById(user.id)
+    if (current === null || current.passwordHash !== signedInUser.passwordHash) {
+      await fastify.storage.sessions.revoke(sessionId, new Date())
+      fastify.revocations.markRevoked(sessionId)
+      fastify.refreshCookie.clear(reply)
+      request.log.info({ userId: user.id, sessionId }, 'login undone: the password changed or the account was deleted meanwhile')
+      throw invalidCredentials()
+    }
+
     return reply.code(200).send(body)
   })
 }

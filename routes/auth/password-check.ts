@@ -8,15 +8,14 @@ import type { User } from '../../src/storage/types.js'
  * sign-in could.
  */
 export async function requirePassword (fastify: FastifyInstance, request: FastifyRequest, user: User, password: string, field: string): Promise<void> {
-  const retryAfter = await fastify.loginThrottle.retryAfterSeconds(user.email)
+  const retryAfter = await fastify.loginThrottle.claimAttempt(user.email)
   if (retryAfter > 0) {
     request.log.warn({ userId: user.id, retryAfter }, 'password check throttled after repeated failures')
     throw problem(429, `Too many failed password checks for this account; retry in ${retryAfter} s`, { code: 'login_throttled', headers: { 'retry-after': String(retryAfter) } })
   }
 
   if (!await fastify.passwords.verify(user.passwordHash, password)) {
-    const failures = await fastify.loginThrottle.recordFailure(user.email)
-    request.log.info({ userId: user.id, sessionId: request.user.sid, failures }, 'password check failed')
+    request.log.info({ userId: user.id, sessionId: request.user.sid }, 'password check failed')
     throw problem(401, 'The password is incorrect', { code: 'invalid_credentials', errors: [{ field, message: 'is incorrect' }] })
   }
   await fastify.loginThrottle.reset(user.email)

@@ -17,7 +17,7 @@ const passwordRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'The session making the request stays signed in. A wrong current password is 401 with code invalid_credentials.',
       security: [{ bearerAuth: [] }],
       body: ChangePasswordBodySchema,
-      response: { 204: Type.Null({ description: 'Password changed' }), ...problemResponses(400, 401, 413, 415), ...commonProblems }
+      response: { 204: Type.Null({ description: 'Password changed' }), ...problemResponses(400, 401, 409, 413, 415), ...commonProblems }
     }
   }, async function changePassword (request, reply) {
     const user = await currentUser(fastify, request)
@@ -27,7 +27,13 @@ const passwordRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
     await requirePassword(fastify, request, user, request.body.currentPassword, '/body/currentPassword')
 
-    await fastify.storage.users.updatePasswordHash(user.id, await fastify.passwords.hash(request.body.newPassword))
+    // Conditional on the hash that was verified: of two concurrent changes only one applies, and the
+    // other caller learns that its new password was not saved.
+    const changed = await fastify.storage.users.updatePasswordHash(user.id, await fastify.passwords.hash(request.body.newPassword), user.passwordHash)
+    if (!changed) {
+      throw problem(409, 'The password was changed by another request meanwhile; sign in with the current password and try again', { code: 'password_changed_concurrently' })
+    }
+
     const now = new Date()
     for (const session of await fastify.storage.sessions.listActiveForUser(user.id, now)) {
       if (session.id !== request.user.sid) fastify.revocations.markRevoked(session.id)

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { problem } from '../../src/problems.js'
+import { requireEmptyBody } from './empty-body.js'
 import { commonProblems, IdParamsSchema, problemResponses } from '../../src/schemas/common.js'
 import { SessionListSchema } from '../../src/schemas/sessions.js'
 
@@ -32,13 +33,14 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.delete('/sessions/:id', {
     onRequest: fastify.authenticate,
+    preValidation: requireEmptyBody,
     schema: {
       tags: ['auth'],
       summary: 'Revoke one of the signed-in user\'s sessions',
       description: 'Another user\'s session is 404, exactly like a missing one. Revoking the current session also clears the refresh cookie.',
       security: [{ bearerAuth: [] }],
       params: IdParamsSchema,
-      response: { 204: NoContent, ...problemResponses(400, 401, 404), ...commonProblems }
+      response: { 204: NoContent, ...problemResponses(400, 401, 404, 415), ...commonProblems }
     }
   }, async function deleteSession (request, reply) {
     const session = await fastify.storage.sessions.findById(request.params.id)
@@ -55,11 +57,13 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post('/logout-all', {
     onRequest: fastify.authenticate,
+    preValidation: requireEmptyBody,
     schema: {
       tags: ['auth'],
       summary: 'Revoke every session of the signed-in user, this one included',
+      description: 'Takes no body, or {}.',
       security: [{ bearerAuth: [] }],
-      response: { 204: NoContent, ...problemResponses(401), ...commonProblems }
+      response: { 204: NoContent, ...problemResponses(400, 401, 415), ...commonProblems }
     }
   }, async function logoutAll (request, reply) {
     const now = new Date()

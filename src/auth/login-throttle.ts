@@ -31,18 +31,26 @@ export class LoginThrottle {
     return createHash('sha256').update(`login:${email}`).digest('hex')
   }
 
-  /** Returns how many seconds the caller must wait, or 0 when an attempt is allowed now. */
-  async retryAfterSeconds (email: string, now = new Date()): Promise<number> {
-    const record = await this.#store.get(this.#key(email), now)
-    if (record === null) return 0
-    const allowedAt = record.lastFailureAt.getTime() + backoffDelayMs(record.failures)
-    return allowedAt > now.getTime() ? Math.ceil((allowedAt - now.getTime()) / 1000) : 0
-  }
+  /**
+   * Claims a password attempt for the account. Returns 0 when the attempt may go ahead, or the
+   * seconds to wait. An attempt that goes ahead is counted as a failure at once, before the slow
+   * password check, and reset() undoes that on success. Counting afterwards would let every
+   * request that arrives during the check through, so parallel guesses would skip the backoff.
+   */
+  async claimAttempt (email: string, now = new Date()): Promise<number> {
+    const key = this.#key(email)
+    const before = await this.#store.get(key, now)
+    if (before !== null) {
+      const allowedAt = before.lastFailureAt.getTime() + backoffDelayMs(before.failures)
+      if (allowedAt > now.getTime()) return Math.ceil((allowedAt - now.getTime()) / 1000)
+    }
 
-  /** Counts a failure and returns the total since the last reset. */
-  async recordFailure (email: string, now = new Date()): Promise<number> {
-    const record = await this.#store.recordFailure(this.#key(email), now, new Date(now.getTime() + RESET_AFTER_MS))
-    return record.failures
+    const after = await this.#store.recordFailure(key, now, new Date(now.getTime() + RESET_AFTER_MS))
+    // Another attempt was counted between the check and this count, so this one did not wait for
+    // its turn: past the free failures it must wait like any other.
+    const seen = before?.failures ?? 0
+    if (after.failures > FREE_FAILURES && after.failures - 1 > seen) return Math.ceil(backoffDelayMs(after.failures) / 1000)
+    return 0
   }
 
   async reset (email: string): Promise<void> {

@@ -15,7 +15,12 @@ export interface UserStore {
   create (input: { email: string, passwordHash: string }): Promise<User>
   findById (id: string): Promise<User | null>
   findByEmail (email: string): Promise<User | null>
-  updatePasswordHash (id: string, passwordHash: string): Promise<void>
+  /**
+   * Replaces the password hash only while it still equals expectedHash, as one conditional update,
+   * so of two concurrent changes only one applies. Returns false when the user is gone or the hash
+   * changed meanwhile.
+   */
+  updatePasswordHash (id: string, passwordHash: string, expectedHash: string): Promise<boolean>
   /** Deletes the user only; callers delete sessions and tasks first. Returns false when absent. */
   delete (id: string): Promise<boolean>
 }

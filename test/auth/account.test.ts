@@ -172,3 +172,33 @@ t.test('auth events are logged with ids and without secrets', async (t) => {
     t.notOk(text.includes(secret), 'no password or token in any line')
   }
 })
+
+t.test('logout-all and session delete reject a body', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  const other = await login(app, user, 'Other/1.0')
+  const sessions = (await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: user.authorization })).json<{ items: Array<{ id: string, current: boolean }> }>().items
+  const otherId = sessions.find((session) => !session.current)?.id as string
+
+  for (const payload of [{ sessionId: 'keep-this-one' }, [1, 2], 'everything?']) {
+    const logoutAll = await app.inject({ method: 'POST', url: '/v1/auth/logout-all', headers: { ...user.authorization, 'content-type': 'application/json' }, payload: JSON.stringify(payload) })
+    t.equal(logoutAll.statusCode, 400, `logout-all with ${JSON.stringify(payload)}`)
+    const deletion = await app.inject({ method: 'DELETE', url: `/v1/auth/sessions/${otherId}`, headers: { ...user.authorization, 'content-type': 'application/json' }, payload: JSON.stringify(payload) })
+    t.equal(deletion.statusCode, 400, `session delete with ${JSON.stringify(payload)}`)
+  }
+
+  t.equal((await app.inject({ method: 'GET', url: '/v1/users/me', headers: other.authorization })).statusCode, 200, 'nothing was revoked')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/auth/logout-all', headers: user.authorization, payload: {} })).statusCode, 204, 'an empty object is fine')
+})
+
+t.test('refresh of a session whose account is gone is rejected', async (t) => {
+  const { app } = await buildTestApp(t)
+  const user = await registerUser(app)
+  await app.storage.users.delete(user.userId)
+
+  const refresh = await app.inject({ method: 'POST', url: '/v1/auth/refresh', headers: refreshHeaders(user.cookie) })
+
+  t.equal(refresh.statusCode, 401)
+  t.equal(refresh.cookies.find((cookie) => cookie.name === '__Host-refresh_token')?.maxAge, 0, 'the cookie is cleared')
+  t.same(await app.storage.sessions.listActiveForUser(user.userId, new Date()), [], 'the session is revoked')
+})

@@ -40,10 +40,12 @@ export function userContract (t: Test, factory: StorageFactory): void {
   t.test('update password hash', async (t) => {
     const { users } = await openFresh(t, factory)
     const user = await users.create({ email: 'ada@example.com', passwordHash: 'hash-1' })
-    await users.updatePasswordHash(user.id, 'hash-2')
-
+    t.equal(await users.updatePasswordHash(user.id, 'hash-2', 'hash-1'), true)
     t.equal((await users.findById(user.id))?.passwordHash, 'hash-2')
-    await t.resolves(users.updatePasswordHash('0123456789abcdef01234567', 'hash-3'), 'an unknown id is a no-op')
+
+    t.equal(await users.updatePasswordHash(user.id, 'hash-3', 'hash-1'), false, 'a stale expected hash changes nothing')
+    t.equal((await users.findById(user.id))?.passwordHash, 'hash-2')
+    t.equal(await users.updatePasswordHash('0123456789abcdef01234567', 'hash-3', 'hash-1'), false, 'an unknown id is a no-op')
   })
 
   t.test('delete', async (t) => {
@@ -66,7 +68,7 @@ export function userContract (t: Test, factory: StorageFactory): void {
 
     for (const id of malformedIds) {
       t.equal(await users.findById(id), null, `findById(${JSON.stringify(id)})`)
-      await t.resolves(users.updatePasswordHash(id, 'hash-2'), `updatePasswordHash(${JSON.stringify(id)})`)
+      t.equal(await users.updatePasswordHash(id, 'hash-2', 'hash-1'), false, `updatePasswordHash(${JSON.stringify(id)})`)
       t.equal(await users.delete(id), false, `delete(${JSON.stringify(id)})`)
     }
     t.equal((await users.findByEmail('ada@example.com'))?.passwordHash, 'hash-1', 'nothing changed')

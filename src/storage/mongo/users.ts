@@ -50,10 +50,13 @@ export class MongoUserStore implements UserStore {
     return document === null ? null : toUser(document)
   }
 
-  async updatePasswordHash (id: string, passwordHash: string): Promise<void> {
+  async updatePasswordHash (id: string, passwordHash: string, expectedHash: string): Promise<boolean> {
     const _id = toObjectId(id)
-    if (_id === null) return
-    await this.#users.updateOne({ _id }, { $set: { passwordHash: String(passwordHash) } })
+    if (_id === null) return false
+    // NOTE: FerretDB 1.24 checks the filter and writes in two steps, so there two concurrent changes
+    // can both report success; MongoDB applies this single-document update atomically.
+    const result = await this.#users.updateOne({ _id, passwordHash: String(expectedHash) }, { $set: { passwordHash: String(passwordHash) } })
+    return result.modifiedCount > 0
   }
 
   async delete (id: string): Promise<boolean> {

@@ -17,14 +17,14 @@ export class SqliteUserStore implements UserStore {
   readonly #insert: Database.Statement<[string, string, string, number]>
   readonly #byId: Database.Statement<[string], UserRow>
   readonly #byEmail: Database.Statement<[string], UserRow>
-  readonly #setHash: Database.Statement<[string, string]>
+  readonly #setHash: Database.Statement<[string, string, string]>
   readonly #delete: Database.Statement<[string]>
 
   constructor (db: Database.Database) {
     this.#insert = db.prepare('INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)')
     this.#byId = db.prepare('SELECT * FROM users WHERE id = ?')
     this.#byEmail = db.prepare('SELECT * FROM users WHERE email = ?')
-    this.#setHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?')
+    this.#setHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?')
     this.#delete = db.prepare('DELETE FROM users WHERE id = ?')
   }
 
@@ -50,8 +50,8 @@ export class SqliteUserStore implements UserStore {
     return row === undefined ? null : toUser(row)
   }
 
-  async updatePasswordHash (id: string, passwordHash: string): Promise<void> {
-    this.#setHash.run(passwordHash, id)
+  async updatePasswordHash (id: string, passwordHash: string, expectedHash: string): Promise<boolean> {
+    return this.#setHash.run(passwordHash, id, expectedHash).changes > 0
   }
 
   async delete (id: string): Promise<boolean> {
