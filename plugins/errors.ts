@@ -123,7 +123,7 @@ async function errorsPlugin (fastify: FastifyInstance) {
   const routes: Array<{ pattern: RegExp, method: string }> = []
   fastify.addHook('onRoute', (route) => {
     const pattern = routePattern(route.url)
-    // The CORS preflight route handles OPTIONS on every path, so OPTIONS tells nothing here.
+    // The CORS preflight route handles OPTIONS on every path, so an OPTIONS route says nothing about a path.
     for (const method of [route.method].flat()) {
       if (method !== 'OPTIONS') routes.push({ pattern, method })
     }

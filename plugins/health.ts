@@ -5,7 +5,7 @@ import { sendProblem } from './errors.js'
 
 // Load shedding: while the event loop lags by more than MAX_EVENT_LOOP_DELAY_MS, new requests get a
 // quick 503 with Retry-After instead of queueing behind the backlog. Health routes are exempt so an
-// orchestrator still sees the process as alive.
+// orchestrator still finds the process alive.
 const RETRY_AFTER_SECONDS = 5
 
 async function healthPlugin (fastify: FastifyInstance) {

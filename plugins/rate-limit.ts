@@ -7,7 +7,7 @@ export type RateLimitPolicy = 'login' | 'register' | 'refresh' | 'default' | 'no
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Which budget a route draws from; 'default' when unset, 'none' for health probes. */
+    /** The budget a route draws from: 'default' when unset, 'none' for health probes. */
     rateLimitPolicy?: RateLimitPolicy
   }
 }
@@ -52,7 +52,7 @@ async function rateLimitPlugin (fastify: FastifyInstance) {
         const claims = await fastify.verifyAccessToken(request)
         return `default:user:${claims.sub}`
       } catch {
-        // The route's authenticate hook answers 401; here the request just counts by IP.
+        // The route's authenticate hook responds with 401, so here the request just counts by IP.
       }
     }
     return `default:ip:${request.ip}`

@@ -27,7 +27,7 @@ async function securityPlugin (fastify: FastifyInstance) {
   })
 
   // Responses carry account data or tokens, so no shared or browser cache may keep them unless a
-  // route says otherwise.
+  // route sets its own Cache-Control.
   fastify.addHook('onSend', async (_request, reply, payload) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
     return payload

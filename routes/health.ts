@@ -24,7 +24,7 @@ const NotReadySchema = Type.Object({
 async function withTimeout (promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
   })
   try {
     await Promise.race([promise, timeout])
@@ -75,7 +75,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       }
     }
 
-    // Rate limits fail open while Redis is down, so the instance can still serve. Answering 503
+    // Rate limits fail open while Redis is down, so the instance can still serve. Responding with 503
     // then would make a load balancer drop every instance at once over a counter cache.
     if (checks.store === 'ok') return { status: unreachable.length === 0 ? 'ok' as const : 'degraded' as const, checks }
 

@@ -38,9 +38,9 @@ const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
     // The user goes first: a login racing this deletion then finds no account when it reads the
     // account again after creating its session, and undoes that session. Sessions and tasks follow.
-    // NOTE: a failure after the user is deleted leaves sessions and tasks without an owner; the
-    // sessions cannot refresh (refresh checks the user), and their access tokens expire within the
-    // access-token lifetime, but the tasks stay until removed by hand.
+    // NOTE: a failure after the user is deleted leaves sessions and tasks without an owner. The
+    // sessions cannot refresh, because refresh checks the user, and their access tokens expire
+    // within the access-token lifetime. The tasks stay until removed by hand.
     await fastify.storage.users.delete(user.id)
     const sessions = await fastify.storage.sessions.deleteAllForUser(user.id)
     const tasks = await fastify.storage.tasks.deleteAllForOwner(user.id)

@@ -16,7 +16,7 @@ const app = await buildApp(config)
 app.server.headersTimeout = Math.min(config.REQUEST_TIMEOUT_MS, 60_000)
 
 // On SIGTERM or SIGINT the server stops accepting connections, lets in-flight requests finish and
-// closes the stores; if that takes longer than SHUTDOWN_TIMEOUT_MS the process exits anyway.
+// closes the stores. If that takes longer than SHUTDOWN_TIMEOUT_MS, the process exits anyway.
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: app.log }, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'shutting down after an uncaught error')
   else app.log.info({ signal }, 'shutting down')

@@ -96,7 +96,7 @@ export function uniqueEmail (): string {
   return `user${emailCounter}-${randomBytes(4).toString('hex')}@example.com`
 }
 
-/** The "name=value" pair of the refresh cookie in a response, ready for a Cookie header. */
+/** Returns the "name=value" pair of the refresh cookie in a response, ready for a Cookie header. */
 export function refreshCookieOf (response: LightMyRequestResponse, name = '__Host-refresh_token'): string | undefined {
   const cookie = response.cookies.find((entry) => entry.name === name)
   return cookie === undefined ? undefined : `${cookie.name}=${cookie.value}`
@@ -126,7 +126,7 @@ export function refreshHeaders (cookie: string): Record<string, string> {
   return { cookie, 'x-requested-with': 'fetch' }
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago, for servers a test starts itself. */
+/** Finds a TCP port on 127.0.0.1 that was free a moment ago, for servers a test starts itself. */
 export async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
@@ -139,8 +139,9 @@ export async function freePort (): Promise<number> {
 }
 
 /**
- * The reason to skip a check that needs atomic single-document updates, when the test app runs on
- * FerretDB 1.24 (which runs an update as a read and a separate write); null on SQLite and MongoDB.
+ * Returns the reason to skip a check that needs atomic single-document updates when the app runs on
+ * FerretDB 1.24, because FerretDB runs an update as a read and a separate write. Returns null on
+ * SQLite and MongoDB.
  */
 export async function ferretDbRaceSkip (app: FastifyInstance): Promise<string | null> {
   if (app.storage.kind !== 'mongodb') return null

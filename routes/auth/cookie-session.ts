@@ -67,7 +67,7 @@ const cookieSessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['auth'],
       summary: 'Revoke the session of the refresh cookie and clear the cookie',
-      description: 'Idempotent: without a cookie, or with one that is no longer valid, it still answers 204.',
+      description: 'Idempotent: without a cookie, or with one that is no longer valid, it still responds with 204.',
       security: [{ refreshCookie: [] }],
       response: { 204: { type: 'null', description: 'Signed out' }, ...problemResponses(400, 403, 415), ...commonProblems }
     }

@@ -77,7 +77,7 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async function login (request, reply) {
     const email = normalizeEmail(request.body.email)
 
-    // The backoff is claimed before the account is looked up, so a throttled answer reveals nothing
+    // The backoff is claimed before the account is looked up, so a throttled response reveals nothing
     // about whether the email has an account, and a correct password does not skip the wait.
     const retryAfter = await fastify.loginThrottle.claimAttempt(email)
     if (retryAfter > 0) {
@@ -87,7 +87,7 @@ const credentialsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
     const user = await fastify.storage.users.findByEmail(email)
 
-    // Unknown email and wrong password cost one argon2 verification each and get the same answer.
+    // Unknown email and wrong password cost one argon2 verification each and get the same response.
     const valid = user === null
       ? await fastify.passwords.verifyDummy(request.body.password)
       : await fastify.passwords.verify(user.passwordHash, request.body.password)

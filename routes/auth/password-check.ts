@@ -21,7 +21,7 @@ export async function requirePassword (fastify: FastifyInstance, request: Fastif
   await fastify.loginThrottle.reset(user.email)
 }
 
-/** The user of the request's access token; 401 when the account is gone. */
+/** Loads the user of the request's access token, and rejects with 401 when the account is gone. */
 export async function currentUser (fastify: FastifyInstance, request: FastifyRequest): Promise<User> {
   const user = await fastify.storage.users.findById(request.user.sub)
   if (user === null) throw problem(401, 'The account of this access token no longer exists', { code: 'invalid_access_token', headers: { 'www-authenticate': 'Bearer' } })

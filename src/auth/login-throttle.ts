@@ -9,16 +9,16 @@ const BASE_DELAY_MS = 1000
 const MAX_DELAY_MS = 15 * 60 * 1000
 const RESET_AFTER_MS = 12 * 60 * 60 * 1000
 
-/** The wait after `failures` failures, before the next attempt is considered. */
+/** Returns the wait after `failures` failures before the next attempt is considered. */
 export function backoffDelayMs (failures: number): number {
   if (failures < FREE_FAILURES) return 0
   return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (failures - FREE_FAILURES))
 }
 
 /**
- * Per-account login backoff, kept in the shared store so every instance sees it. The key is a hash
- * of the normalised email, so unknown emails are counted exactly like real ones (the answers stay
- * uniform) and the store never holds the addresses people mistyped.
+ * Per-account login backoff, kept in the shared store so every instance reads the same counts.
+ * The key is a hash of the normalised email, so unknown emails are counted exactly like real ones
+ * and the responses stay uniform. The store never contains the addresses people mistyped.
  */
 export class LoginThrottle {
   readonly #store: LoginThrottleStore

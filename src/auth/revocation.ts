@@ -6,8 +6,8 @@ const LIVE_ENTRY_TTL_MS = 500
 const MAX_ENTRIES = 10_000
 
 /**
- * Answers whether an access token's session is revoked, reading the store at most once per
- * session every LIVE_ENTRY_TTL_MS. A revoked session never comes back, so that answer is kept.
+ * Checks whether an access token's session is revoked, reading the store at most once per
+ * session every LIVE_ENTRY_TTL_MS. A revoked session never comes back, so that result is kept.
  */
 export class RevocationCheck {
   readonly #store: SessionStore

@@ -12,8 +12,8 @@ export const EmailSchema = Type.String({
   examples: ['ada@example.com']
 })
 
-// The length and common-password rules are applied by the handler after NFC normalisation, so they
-// can report which rule failed; the schema only bounds what is hashed.
+// The handler applies the length and common-password rules after NFC normalisation, so it can
+// report which rule failed. The schema only bounds what is hashed.
 export const PasswordSchema = Type.String({ minLength: 1, maxLength: 1024, examples: ['correct horse battery staple'] })
 
 export const CredentialsSchema = Type.Object({

@@ -71,7 +71,7 @@ export interface NewSession {
   tokenHash: string
 }
 
-/** The session a store creates from NewSession: generation 0, never used, rotated or revoked. */
+/** Builds the session a store creates from NewSession: generation 0, never used, rotated or revoked. */
 export function initialSession (input: NewSession): Session {
   return {
     id: input.id,
@@ -241,7 +241,7 @@ export interface Storage {
   sessions: SessionStore
   tasks: TaskStore
   loginThrottle: LoginThrottleStore
-  /** Resolves when the store answers; rejects otherwise. Used by readiness. */
+  /** Resolves when the store responds; rejects otherwise. Used by readiness. */
   ping (): Promise<void>
   close (): Promise<void>
 }

@@ -12,6 +12,6 @@ export function isStoreUnavailableError (error: unknown): boolean {
   }
   // The driver names these errors without exporting their classes.
   if (error instanceof Error && (error.name === 'MongoPoolClearedError' || error.name === 'MongoWaitQueueTimeoutError')) return true
-  // SQLite answers SQLITE_BUSY when another process holds the write lock past busy_timeout.
+  // SQLite returns SQLITE_BUSY when another process keeps the write lock past busy_timeout.
   return error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_BUSY'
 }

@@ -79,31 +79,40 @@ t.test('login backoff answers existing and unknown emails identically', async (t
   t.equal((await attempt(user.email)).statusCode, 401, 'and the success reset the count')
 })
 
+/** Nineteen wrong guesses, then the right password, to send all at once. */
+function guessesEndingWith (password: string): string[] {
+  return [...Array.from({ length: 19 }, (_, index) => `wrong guess number ${index}`), password]
+}
+
+function skipWhen (reason: string | null): { skip?: string } {
+  return reason === null ? {} : { skip: reason }
+}
+
 t.test('parallel login guesses cannot skip the backoff', async (t) => {
   const { app } = await buildTestApp(t)
   const user = await registerUser(app)
   const raceSkip = await ferretDbRaceSkip(app)
-  const passwords = [...Array.from({ length: 19 }, (_, index) => `wrong guess number ${index}`), user.password]
+  const passwords = guessesEndingWith(user.password)
 
   const responses = await Promise.all(passwords.map(async (password) =>
     await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password } })))
 
   const statuses = responses.map((response) => response.statusCode)
   t.ok(statuses.every((status) => [200, 401, 429].includes(status)), 'no other status')
-  t.ok(statuses.filter((status) => status !== 429).length <= 5, `at most five attempts reached the password check: ${statuses.join(' ')}`, raceSkip === null ? {} : { skip: raceSkip })
-  t.equal(responses.at(-1)?.statusCode, 429, 'the right password sent last waits like the others', raceSkip === null ? {} : { skip: raceSkip })
+  t.ok(statuses.filter((status) => status !== 429).length <= 5, `at most five attempts reached the password check: ${statuses.join(' ')}`, skipWhen(raceSkip))
+  t.equal(responses.at(-1)?.statusCode, 429, 'the right password sent last waits like the others', skipWhen(raceSkip))
 })
 
 t.test('parallel password checks cannot skip the backoff', async (t) => {
   const { app } = await buildTestApp(t)
   const user = await registerUser(app)
   const raceSkip = await ferretDbRaceSkip(app)
-  const passwords = [...Array.from({ length: 19 }, (_, index) => `wrong guess number ${index}`), user.password]
+  const passwords = guessesEndingWith(user.password)
 
   const responses = await Promise.all(passwords.map(async (password) =>
     await app.inject({ method: 'DELETE', url: '/v1/users/me', headers: user.authorization, payload: { password } })))
 
-  t.ok(responses.filter((response) => response.statusCode !== 429).length <= 5, 'at most five attempts reached the password check', raceSkip === null ? {} : { skip: raceSkip })
-  t.equal(responses.at(-1)?.statusCode, 429, 'the right password sent last waits too', raceSkip === null ? {} : { skip: raceSkip })
+  t.ok(responses.filter((response) => response.statusCode !== 429).length <= 5, 'at most five attempts reached the password check', skipWhen(raceSkip))
+  t.equal(responses.at(-1)?.statusCode, 429, 'the right password sent last waits too', skipWhen(raceSkip))
   if (raceSkip === null) t.ok(await app.storage.users.findById(user.userId), 'the account still exists')
 })
